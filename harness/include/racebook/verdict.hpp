@@ -1,0 +1,53 @@
+// The verdict: does what one run printed match what the case file expects?
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "racebook/expectation.hpp"
+#include "racebook/report.hpp"
+#include "racebook/runner.hpp"
+
+namespace racebook {
+
+// The place a report points at in our own sources: for each of its key stacks (the two accesses
+// of a race, the creation of a leaked thread, the two acquisitions of a lock-order inversion,
+// the faulting access of an ASan report, ...), the first frame inside `source_root`.
+struct KeySite {
+  std::string role;   // "access 1", "thread T1 created", "freed", ...
+  std::optional<Frame> frame;  // empty when no frame of the stack is in our sources
+};
+std::vector<KeySite> key_sites(const Report& report, const std::filesystem::path& source_root);
+
+struct RunVerdict {
+  enum class Status {
+    matched,    // as expected
+    no_report,  // a racy variant whose report did not show in this run (may be retried)
+    mismatch,   // anything else: a wrong or extra report, a crash, a missing sentinel, ...
+  };
+  Status status = Status::mismatch;
+  std::vector<std::string> problems;  // one line each, for a person
+};
+
+struct VerdictInput {
+  const CaseFile& file;
+  const Variant& variant;
+  const Expectation& expectation;
+  const RunResult& run;
+  const std::vector<Report>& reports;
+  std::filesystem::path source_root;  // frames under here are "our own sources"
+};
+
+RunVerdict judge(const VerdictInput& input);
+
+// "data-race at counter_race.cpp:17 and counter_race.cpp:17" — the observed side of a diff.
+std::string describe_observed(const Report& report, const std::filesystem::path& source_root);
+// "data-race at @increment (line 17) and @increment (line 17)" — the expected side.
+std::string describe_expected(const CaseFile& file, const Expectation& expectation);
+
+// The sentinel the case main prints when the variant finished: true if it says "passed".
+std::optional<bool> sentinel(const std::string& stdout_text, const std::string& variant);
+
+}  // namespace racebook

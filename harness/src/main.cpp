@@ -1,0 +1,299 @@
+// racebook-harness: runs a case variant and asserts its verdict, parses sanitizer logs into
+// JSON, and summarises a preset's results.
+//
+//   racebook-harness run --program P --variant V --source S --sanitizer tsan --compiler gcc
+//                        [--timeout SEC] [--retries N] [--results DIR] [--source-root DIR]
+//   racebook-harness parse [FILE | -]
+//   racebook-harness summary DIR
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "racebook/expectation.hpp"
+#include "racebook/json.hpp"
+#include "racebook/report.hpp"
+#include "racebook/runner.hpp"
+#include "racebook/verdict.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kPass = 0;
+constexpr int kFail = 1;
+constexpr int kUsage = 2;
+constexpr int kEnvironment = 3;
+constexpr int kMaxRetries = 10;
+
+const char* const kUsageText =
+    "usage:\n"
+    "  racebook-harness run --program BIN --variant NAME --source CASE.cpp\n"
+    "                       --sanitizer normal|tsan|asan --compiler gcc|clang\n"
+    "                       [--timeout SECONDS] [--retries N (1..10)] [--results DIR]\n"
+    "                       [--source-root DIR]\n"
+    "  racebook-harness parse [LOG | -]     print every sanitizer report in LOG as JSON\n"
+    "  racebook-harness summary DIR         summarise the verdicts written by `run --results`\n";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// --name value pairs, each allowed once; anything else is a usage error.
+std::map<std::string, std::string> options(int argc, char** argv, int first,
+                                           const std::vector<std::string>& allowed) {
+  std::map<std::string, std::string> out;
+  for (int i = first; i < argc; ++i) {
+    std::string name = argv[i];
+    if (name.rfind("--", 0) != 0 || std::find(allowed.begin(), allowed.end(), name.substr(2)) == allowed.end()) {
+      throw UsageError("unknown argument \"" + name + "\"");
+    }
+    if (i + 1 >= argc) throw UsageError(name + " needs a value");
+    if (!out.emplace(name.substr(2), argv[++i]).second) throw UsageError(name + " given twice");
+  }
+  return out;
+}
+
+std::string required(const std::map<std::string, std::string>& opts, const std::string& name) {
+  const auto it = opts.find(name);
+  if (it == opts.end() || it->second.empty()) throw UsageError("--" + name + " is required");
+  return it->second;
+}
+
+int number(const std::map<std::string, std::string>& opts, const std::string& name, int fallback,
+           int lo, int hi) {
+  const auto it = opts.find(name);
+  if (it == opts.end()) return fallback;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(it->second, &used);
+    if (used == it->second.size() && value >= lo && value <= hi) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--" + name + " must be a whole number from " + std::to_string(lo) + " to " +
+                   std::to_string(hi) + ", not \"" + it->second + "\"");
+}
+
+std::string last_lines(const std::string& text, std::size_t count) {
+  std::size_t pos = text.size();
+  for (std::size_t n = 0; n <= count && pos > 0; ++n) {
+    const auto nl = text.rfind('\n', pos - 1);
+    if (nl == std::string::npos) return text;
+    pos = nl;
+    if (n == count) return text.substr(pos + 1);
+  }
+  return text;
+}
+
+void write_result(const fs::path& dir, const json& result) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path file = dir / (result["scenario"].get<std::string>() + "." +
+                               result["variant"].get<std::string>() + ".json");
+  std::ofstream(file) << result.dump(2) << '\n';
+}
+
+int cmd_run(int argc, char** argv) {
+  const auto opts = options(argc, argv, 2,
+                            {"program", "variant", "source", "sanitizer", "compiler", "timeout",
+                             "retries", "results", "source-root"});
+  const std::string program = required(opts, "program");
+  const std::string variant_name = required(opts, "variant");
+  const std::string source = required(opts, "source");
+  const std::string sanitizer = required(opts, "sanitizer");
+  const std::string compiler = required(opts, "compiler");
+  if (sanitizer != "normal" && sanitizer != "tsan" && sanitizer != "asan") {
+    throw UsageError("--sanitizer must be normal, tsan or asan, not \"" + sanitizer + "\"");
+  }
+  const int timeout_s = number(opts, "timeout", 60, 1, 3600);
+  const int retries = number(opts, "retries", kMaxRetries, 1, kMaxRetries);
+  const fs::path source_root =
+      opts.count("source-root") ? fs::path(opts.at("source-root")) : fs::path(source).parent_path();
+
+  // A case file problem (dangling marker, malformed expectation) is a failure of this test,
+  // reported with file and line — never a pass.
+  racebook::CaseFile file;
+  const racebook::Variant* variant = nullptr;
+  const racebook::Expectation* expected = nullptr;
+  try {
+    file = racebook::read_case_file(source);
+    variant = &file.variant(variant_name);
+    expected = &racebook::expectation_for(file, *variant, sanitizer, compiler);
+  } catch (const racebook::CaseFileError& e) {
+    std::cerr << "racebook: FAIL " << variant_name << ": the case file is wrong:\n  " << e.what()
+              << '\n';
+    return kFail;
+  }
+
+  const std::string scenario = fs::path(source).stem().string();
+  const std::string title = scenario + "." + variant_name + " [" + sanitizer + ", " + compiler + "]";
+
+  racebook::RunRequest request;
+  request.program = program;
+  // --warn NoTests makes Catch2 fail when the name selects no variant.
+  request.args = {variant_name, "--warn", "NoTests"};
+  request.timeout = std::chrono::seconds(timeout_s);
+  request.env = racebook::sanitizer_environment(racebook::current_environment());
+
+  const int attempts_allowed = expected->clean ? 1 : retries;
+  racebook::RunResult run;
+  std::vector<racebook::Report> reports;
+  racebook::RunVerdict verdict;
+  int attempt = 0;
+  while (attempt < attempts_allowed) {
+    ++attempt;
+    run = racebook::run(request);
+    const std::string log = run.out + run.err;
+    std::string fatal;
+    if (racebook::runtime_failed_to_start(log, &fatal)) {
+      std::cerr << "racebook: ERROR " << title << ": the sanitizer runtime could not start:\n  "
+                << fatal << "\n"
+                << "  No verdict is possible in this environment. If it says 'unexpected memory "
+                   "mapping', the kernel's\n  address randomisation is too strong for this "
+                   "runtime: run `sudo sysctl vm.mmap_rnd_bits=28` and try again.\n";
+      return kEnvironment;
+    }
+    reports = racebook::parse_reports(log);
+    verdict = racebook::judge({file, *variant, *expected, run, reports, source_root});
+    if (verdict.status != racebook::RunVerdict::Status::no_report) break;
+  }
+
+  const std::string expected_text = racebook::describe_expected(file, *expected);
+  std::string observed_text;
+  for (const auto& r : reports) {
+    observed_text += (observed_text.empty() ? "" : "; ") + racebook::describe_observed(r, source_root);
+  }
+  if (observed_text.empty()) observed_text = "no report";
+
+  const bool pass = verdict.status == racebook::RunVerdict::Status::matched;
+  if (opts.count("results")) {
+    write_result(opts.at("results"),
+                 {{"scenario", scenario},
+                  {"variant", variant_name},
+                  {"sanitizer", sanitizer},
+                  {"compiler", compiler},
+                  {"expected", expected->clean ? "clean" : "racy"},
+                  {"expected_text", expected_text},
+                  {"observed", observed_text},
+                  {"pass", pass},
+                  {"attempts", attempt},
+                  {"run", run.describe()},
+                  {"elapsed_ms", run.elapsed.count()}});
+  }
+
+  if (pass) {
+    std::cout << "racebook: PASS " << title << ": " << expected_text;
+    if (!expected->clean) std::cout << " (seen on attempt " << attempt << " of " << attempts_allowed << ")";
+    std::cout << "; the program " << run.describe() << '\n';
+    return kPass;
+  }
+
+  std::cout << "racebook: FAIL " << title << '\n'
+            << "  expected: " << expected_text << "  [" << file.path << ":" << expected->line << "]\n"
+            << "  observed: " << observed_text;
+  if (!expected->clean) std::cout << " (after " << attempt << " run(s))";
+  std::cout << '\n';
+  for (const auto& p : verdict.problems) std::cout << "  - " << p << '\n';
+  for (const auto& r : reports) std::cout << "\n---- raw report (log line " << r.first_line << ") ----\n" << r.raw << '\n';
+  std::cout << "\n---- program stdout (last 30 lines) ----\n" << last_lines(run.out, 30);
+  if (run.out_dropped) std::cout << "\n[" << run.out_dropped << " bytes dropped]";
+  if (reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(run.err, 30);
+  std::cout << '\n';
+  return kFail;
+}
+
+int cmd_parse(int argc, char** argv) {
+  if (argc > 3) throw UsageError("parse takes one log file (or - for stdin)");
+  std::string log;
+  const std::string name = argc == 3 ? argv[2] : "-";
+  if (name == "-") {
+    log.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) {
+      std::cerr << "racebook-harness: cannot read " << name << '\n';
+      return kUsage;
+    }
+    log.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::cout << racebook::to_json(racebook::parse_reports(log)).dump(2) << '\n';
+  return kPass;
+}
+
+int cmd_summary(int argc, char** argv) {
+  if (argc != 3) throw UsageError("summary takes the results directory");
+  const fs::path dir = argv[2];
+  std::vector<json> results;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    try {
+      results.push_back(json::parse(in));
+    } catch (const json::exception& e) {
+      std::cerr << "racebook-harness: " << entry.path().string() << " is not a result file: " << e.what() << '\n';
+      return kUsage;
+    }
+  }
+  if (ec || results.empty()) {
+    std::cerr << "racebook-harness: no results in " << dir.string()
+              << " — run the case tests first (ctest --preset <name> -L case)\n";
+    return kUsage;
+  }
+  std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
+    return std::tie(a["scenario"], a["variant"]) < std::tie(b["scenario"], b["variant"]);
+  });
+  int raced = 0, clean = 0, failed = 0;
+  std::size_t width = 8;
+  for (const auto& r : results) {
+    width = std::max(width, r["scenario"].get<std::string>().size() + r["variant"].get<std::string>().size() + 1);
+  }
+  std::ostringstream table;
+  for (const auto& r : results) {
+    const bool pass = r["pass"].get<bool>();
+    const bool racy = r["expected"] == "racy";
+    if (!pass) ++failed;
+    else if (racy) ++raced;
+    else ++clean;
+    std::string name = r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
+    name.resize(width, ' ');
+    table << "  " << (pass ? "ok  " : "FAIL") << "  " << name << "  "
+          << (racy ? "racy " : "clean") << "  " << r["observed"].get<std::string>();
+    if (!pass) table << "   (expected " << r["expected_text"].get<std::string>() << ")";
+    table << '\n';
+  }
+  const json& first = results.front();
+  std::cout << "racebook verdicts: " << first["sanitizer"].get<std::string>() << " with "
+            << first["compiler"].get<std::string>() << " — " << results.size() << " variants: "
+            << raced << " raced as expected, " << clean << " clean as expected, " << failed
+            << " failed\n"
+            << table.str();
+  return failed ? kFail : kPass;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "run") return cmd_run(argc, argv);
+    if (command == "parse") return cmd_parse(argc, argv);
+    if (command == "summary") return cmd_summary(argc, argv);
+    if (command == "-h" || command == "--help" || command == "help") {
+      std::cout << kUsageText;
+      return kPass;
+    }
+    throw UsageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
+  } catch (const UsageError& e) {
+    std::cerr << "racebook-harness: " << e.what() << "\n" << kUsageText;
+    return kUsage;
+  }
+}

@@ -1,0 +1,188 @@
+#include "racebook/verdict.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace racebook {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path normalized(const std::string& file) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(file), ec);
+  return ec ? fs::path(file).lexically_normal() : p;
+}
+
+bool inside(const fs::path& file, const fs::path& root) {
+  const auto rel = file.lexically_relative(root);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+std::optional<Frame> first_own_frame(const Stack& stack, const fs::path& root) {
+  for (const auto& frame : stack.frames) {
+    if (frame.file.empty() || frame.line == 0) continue;
+    if (inside(normalized(frame.file), root)) return frame;
+  }
+  return std::nullopt;
+}
+
+std::string place(const Frame& frame) {
+  return fs::path(frame.file).filename().string() + ":" + std::to_string(frame.line);
+}
+
+}  // namespace
+
+std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root) {
+  const fs::path root = normalized(source_root.string());
+  std::vector<KeySite> sites;
+  auto add = [&](std::string role, const Stack& stack) {
+    sites.push_back({std::move(role), first_own_frame(stack, root)});
+  };
+
+  if (report.tool == "UndefinedBehaviorSanitizer") {
+    // The runtime names the faulting line itself; the stack (if printed) starts there too.
+    if (report.ubsan_site && inside(normalized(report.ubsan_site->file), root)) {
+      sites.push_back({"runtime error", report.ubsan_site});
+    } else {
+      add("runtime error", report.stack);
+    }
+    return sites;
+  }
+  if (report.kind == "thread-leak") {
+    for (const auto& t : report.threads) add("thread " + t.thread + " created", t.stack);
+    return sites;
+  }
+  if (report.kind == "lock-order-inversion") {
+    // One edge of the cycle per "Mutex Mx acquired here while holding mutex My" section.
+    for (const auto& m : report.mutexes) {
+      if (!m.held.empty()) add(m.mutex + " acquired while holding " + m.held, m.stack);
+    }
+    return sites;
+  }
+  if (!report.accesses.empty()) {
+    int n = 0;
+    for (const auto& a : report.accesses) add("access " + std::to_string(++n), a.stack);
+    if (report.tool == "AddressSanitizer") {
+      for (const auto& s : report.sections) {
+        if (s.title.rfind("freed by", 0) == 0) add("freed", s.stack);
+      }
+    }
+    return sites;
+  }
+  // Mutex misuse, signal-unsafe calls, ASan reports without an access line (SEGV, double-free):
+  // the stack printed right under the headline.
+  add("report", report.stack);
+  return sites;
+}
+
+std::string describe_observed(const Report& report, const fs::path& source_root) {
+  std::string out = report.kind;
+  const auto sites = key_sites(report, source_root);
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    out += i == 0 ? " at " : " and ";
+    out += sites[i].frame ? place(*sites[i].frame) : "(no frame in our sources: " + sites[i].role + ")";
+  }
+  return out;
+}
+
+std::string describe_expected(const CaseFile& file, const Expectation& expectation) {
+  if (expectation.clean) return "clean (no report)";
+  std::string out = expectation.kind;
+  for (std::size_t i = 0; i < expectation.markers.size(); ++i) {
+    const auto& m = expectation.markers[i];
+    out += i == 0 ? " at " : " and ";
+    out += fs::path(file.path).filename().string() + ":" +
+           std::to_string(file.marker_line(m, expectation)) + " (@" + m + ")";
+  }
+  return out;
+}
+
+std::optional<bool> sentinel(const std::string& stdout_text, const std::string& variant) {
+  const std::string prefix = "racebook: variant \"" + variant + "\" finished: ";
+  std::optional<bool> result;
+  std::istringstream in(stdout_text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) result = line.substr(prefix.size()) == "passed";
+  }
+  return result;
+}
+
+namespace {
+
+// Does the report have the expected kind and point, as a multiset, at the marked lines?
+bool matches(const Report& report, const CaseFile& file, const Expectation& e,
+             const fs::path& root) {
+  if (report.kind != e.kind) return false;
+  std::vector<int> expected;
+  for (const auto& m : e.markers) expected.push_back(file.marker_line(m, e));
+  std::vector<int> observed;
+  const fs::path case_file = normalized(file.path);
+  for (const auto& site : key_sites(report, root)) {
+    if (!site.frame || normalized(site.frame->file) != case_file) return false;
+    observed.push_back(site.frame->line);
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(observed.begin(), observed.end());
+  return expected == observed;
+}
+
+void check_completion(const VerdictInput& in, RunVerdict& v) {
+  const RunResult& run = in.run;
+  if (run.outcome != RunResult::Outcome::exited || run.exit_code != 0) {
+    v.problems.push_back("the program " + run.describe() + "; a clean variant must exit 0");
+  }
+  const auto done = sentinel(run.out, in.variant.name);
+  if (!done) {
+    v.problems.push_back("no completion sentinel: the variant did not run to its end "
+                         "(expected the line: racebook: variant \"" + in.variant.name +
+                         "\" finished: passed)");
+  } else if (!*done) {
+    v.problems.push_back("the variant's functional check failed (see the Catch2 output below)");
+  }
+}
+
+}  // namespace
+
+RunVerdict judge(const VerdictInput& in) {
+  RunVerdict v;
+  const auto& e = in.expectation;
+  if (in.run.outcome == RunResult::Outcome::not_started) {
+    v.problems.push_back(in.run.describe());
+    return v;
+  }
+  if (in.run.outcome == RunResult::Outcome::timed_out) {
+    v.problems.push_back("the program " + in.run.describe());
+  }
+
+  if (e.clean) {
+    for (const auto& r : in.reports) {
+      v.problems.push_back("unexpected report: " + describe_observed(r, in.source_root));
+    }
+    check_completion(in, v);
+    v.status = v.problems.empty() ? RunVerdict::Status::matched : RunVerdict::Status::mismatch;
+    return v;
+  }
+
+  int matching = 0;
+  for (const auto& r : in.reports) {
+    if (matches(r, in.file, e, in.source_root)) {
+      ++matching;
+    } else {
+      v.problems.push_back("report that was not expected: " + describe_observed(r, in.source_root));
+    }
+  }
+  if (in.run.outcome == RunResult::Outcome::signaled) {
+    v.problems.push_back("the program " + in.run.describe());
+  }
+  if (!v.problems.empty()) return v;
+  if (matching == 0) {
+    v.status = RunVerdict::Status::no_report;
+    v.problems.push_back("no report in this run");
+    return v;
+  }
+  v.status = RunVerdict::Status::matched;
+  return v;
+}
+
+}  // namespace racebook
