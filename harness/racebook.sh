@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The two commands of the README, for a fresh Debian machine. Each installs what is missing
+# (as root, or through sudo) and then runs CMake's workflow presets.
+#
+#   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
+#                                        (or PRESET) and check every verdict, then summarise
+#   harness/racebook.sh test             every test of the project, in all six presets
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+all_presets=(normal tsan asan normal-clang tsan-clang asan-clang)
+
+say() { printf 'racebook: %s\n' "$*"; }
+die() { printf 'racebook: %s\n' "$*" >&2; exit 2; }
+
+# ---- Dependencies: Debian packages only ----
+# package -> a file that proves it is installed (dpkg may not know every minimal image's state)
+declare -A needs=(
+  [cmake]=/usr/bin/cmake
+  [ninja-build]=/usr/bin/ninja
+  [g++]=/usr/bin/g++
+  [clang]=/usr/bin/clang++
+  [llvm]=/usr/bin/llvm-symbolizer
+  [libclang-rt-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a
+  [catch2]=/usr/include/catch2/catch.hpp
+  [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
+)
+
+install_missing() {
+  local missing=() pkg
+  for pkg in "${!needs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' &&
+       [ ! -e "${needs[$pkg]}" ]; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing missing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "need root to install ${missing[*]}: run as root, or install them with apt-get yourself"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq ||
+    die "apt-get update failed; check the network or the apt sources, then install: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    die "apt-get install ${missing[*]} failed; see the messages above"
+}
+
+# ---- Running one preset end to end ----
+# Configure, build and test (the workflow preset), then summarise the verdicts it produced.
+run_preset() {
+  local preset=$1 status=0
+  rm -rf "build/$preset/results"
+  say "== $preset: configure, build, test =="
+  cmake --workflow --preset "$preset" || status=$?
+  if [ -x "build/$preset/harness/racebook-harness" ] && [ -d "build/$preset/results" ]; then
+    echo
+    "build/$preset/harness/racebook-harness" summary "build/$preset/results" || status=1
+  fi
+  return $status
+}
+
+case "${1:-}" in
+  check)
+    preset=${2:-tsan}
+    install_missing
+    run_preset "$preset"
+    ;;
+  test)
+    install_missing
+    failed=()
+    for preset in "${all_presets[@]}"; do
+      run_preset "$preset" || failed+=("$preset")
+      echo
+    done
+    if [ ${#failed[@]} -ne 0 ]; then
+      say "FAILED in: ${failed[*]}"
+      exit 1
+    fi
+    say "all six presets passed: ${all_presets[*]}"
+    ;;
+  *)
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
