@@ -1,0 +1,100 @@
+// Structured sanitizer reports: what ThreadSanitizer, AddressSanitizer and UBSan print, parsed
+// into records that the verdict logic compares and the `parse` command prints as JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace racebook {
+
+// One line of a symbolized stack: "#3 main /src/x.cpp:12:5 (prog+0x1234) (BuildId: ...)".
+struct Frame {
+  int index = 0;
+  std::string function;  // "<null>" when the runtime could not name it
+  std::string file;      // empty when unknown ("<null>" in the log)
+  int line = 0;          // 0 when unknown
+  int column = 0;        // 0 when the compiler printed none (gcc)
+  std::string module;    // "prog+0x1234" or "libtsan.so.2+0x5e686"; may be empty
+};
+
+// A stack under a titled section of a report. `restored` is false for TSan's
+// "[failed to restore the stack]".
+struct Stack {
+  std::vector<Frame> frames;
+  bool restored = true;
+};
+
+// A memory access named by a report: TSan's "Read of size 4 at 0x.. by thread T2:" /
+// "Previous atomic write of size 8 ...", ASan's "READ of size 4 at 0x.. thread T0".
+struct Access {
+  bool write = false;
+  bool atomic = false;
+  bool previous = false;  // TSan "Previous ..." access
+  int size = 0;
+  std::string address;    // "0x7b0400000010" (unstable, never compared)
+  std::string thread;     // "T2", "main thread" -> "T0"
+  std::vector<std::string> mutexes_held;  // TSan "(mutexes: write M0, read M1)"
+  Stack stack;
+};
+
+// A mutex section: "Mutex M0 (0x...) created at:" or
+// "Mutex M1 acquired here while holding mutex M0 in thread T1:".
+struct MutexSection {
+  std::string title;      // the whole title line, trimmed
+  std::string mutex;      // "M1"
+  std::string held;       // "M0" for "acquired here while holding", else empty
+  std::string thread;     // "T1" where named
+  bool created = false;   // "created at:"
+  Stack stack;
+};
+
+// "Thread T1 (tid=1779, finished) created by main thread at:"
+struct ThreadSection {
+  std::string thread;     // "T1"
+  std::string tid;        // "1779"
+  std::string state;      // "running", "finished", ... (may be empty)
+  std::string created_by; // "T0" for "main thread"
+  Stack stack;
+};
+
+// Any other titled stack: ASan "freed by thread T0 here:", "previously allocated by ...",
+// TSan "Location is heap block ... by main thread:" with its stack.
+struct Section {
+  std::string title;
+  Stack stack;
+};
+
+struct Report {
+  std::string tool;       // "ThreadSanitizer", "AddressSanitizer", "UndefinedBehaviorSanitizer",
+                          // "LeakSanitizer"
+  std::string kind;       // a stable slug, see kinds in report.cpp: "data-race", "thread-leak",
+                          // "heap-use-after-free", "stack-use-after-return",
+                          // "lock-order-inversion", "unlock-of-unlocked-mutex", "double-lock",
+                          // "destroy-of-locked-mutex", "signal-unsafe-call",
+                          // "signed-integer-overflow", ...
+  std::string headline;   // the WARNING / ERROR / runtime error line, trimmed
+  int first_line = 0;     // 1-based line of the headline in the log
+  Stack stack;            // the untitled stack right after the headline, if any
+                          // (TSan mutex misuse, signal-unsafe call, UBSan with print_stacktrace)
+  std::vector<Access> accesses;
+  std::vector<MutexSection> mutexes;
+  std::vector<ThreadSection> threads;
+  std::vector<Section> sections;
+  std::optional<std::string> location;   // "Location is global 'c' of size 4 at ..." trimmed
+  std::optional<Frame> ubsan_site;       // UBSan "file:line:col: runtime error:" site
+  std::string summary;                   // "SUMMARY: ..." line, if printed
+  std::string raw;                       // the report's text as printed, for diagnostics
+};
+
+// Parses every TSan/ASan/LSan/UBSan report in a log, in the order they appear. Tolerant of
+// interleaved program output, gcc and clang formats, columns or none, "(BuildId: ...)" suffixes,
+// "<null>" frames and truncated logs (a cut-off report is returned with what was read).
+std::vector<Report> parse_reports(std::string_view log);
+
+// True when the log shows a sanitizer runtime that could not start at all (for example
+// "FATAL: ThreadSanitizer: unexpected memory mapping"); `what` gets that line.
+bool runtime_failed_to_start(std::string_view log, std::string* what = nullptr);
+
+}  // namespace racebook
