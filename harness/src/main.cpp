@@ -118,6 +118,9 @@ int cmd_run(int argc, char** argv) {
   const fs::path source_root =
       opts.count("source-root") ? fs::path(opts.at("source-root")) : fs::path(source).parent_path();
 
+  const std::string scenario = fs::path(source).stem().string();
+  const std::string title = scenario + "." + variant_name + " [" + sanitizer + ", " + compiler + "]";
+
   // A case file problem (dangling marker, malformed expectation) is a failure of this test,
   // reported with file and line — never a pass.
   racebook::CaseFile file;
@@ -128,13 +131,10 @@ int cmd_run(int argc, char** argv) {
     variant = &file.variant(variant_name);
     expected = &racebook::expectation_for(file, *variant, sanitizer, compiler);
   } catch (const racebook::CaseFileError& e) {
-    std::cerr << "racebook: FAIL " << variant_name << ": the case file is wrong:\n  " << e.what()
+    std::cout << "racebook: FAIL " << title << ": the case file is wrong:\n  " << e.what()
               << '\n';
     return kFail;
   }
-
-  const std::string scenario = fs::path(source).stem().string();
-  const std::string title = scenario + "." + variant_name + " [" + sanitizer + ", " + compiler + "]";
 
   racebook::RunRequest request;
   request.program = program;

@@ -407,9 +407,13 @@ std::string RunResult::describe() const {
 std::map<std::string, std::string> sanitizer_environment(
     const std::map<std::string, std::string>& current) {
   static const std::pair<const char*, const char*> defaults[] = {
+      // history_size=7 (the most) keeps the earlier access of a race in the runtime's trace:
+      // clang 14's runtime silently drops a race whose earlier stack it cannot restore (measured
+      // on counter_race: 12 of 20 runs reported at the default, 100 of 100 at 7), and gcc 12's
+      // prints "[failed to restore the stack]" instead of the marked line.
       {"TSAN_OPTIONS",
        "log_path=stderr:color=never:atexit_sleep_ms=0:halt_on_error=0:exitcode=66:"
-       "second_deadlock_stack=1:report_signal_unsafe=1"},
+       "second_deadlock_stack=1:report_signal_unsafe=1:history_size=7"},
       {"ASAN_OPTIONS",
        "log_path=stderr:color=never:detect_stack_use_after_return=1:halt_on_error=1:"
        "exitcode=66:detect_leaks=1"},

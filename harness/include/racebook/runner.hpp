@@ -52,7 +52,7 @@ RunResult run(const RunRequest& request);
 // user set in TSAN_OPTIONS / ASAN_OPTIONS / UBSAN_OPTIONS / LSAN_OPTIONS (later options win in
 // the runtimes' parsers, so the user's settings override racebook's).
 //   TSAN: log_path=stderr color=never atexit_sleep_ms=0 halt_on_error=0 exitcode=66
-//         second_deadlock_stack=1 report_signal_unsafe=1
+//         second_deadlock_stack=1 report_signal_unsafe=1 history_size=7
 //   ASAN: log_path=stderr color=never detect_stack_use_after_return=1 halt_on_error=1
 //         exitcode=66 detect_leaks=1
 //   UBSAN: log_path=stderr color=never print_stacktrace=1 halt_on_error=0
