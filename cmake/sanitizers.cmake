@@ -51,8 +51,8 @@ if(_racebook_flags)
   # on counter_locked: at -O1 gcc files the accesses of an inlined function under its caller's
   # line, and clang 14 leaves main's read of the shared Counter uninstrumented, so TSan misses
   # the race. Frame pointers give the runtime full stacks cheaply.
-  target_compile_options(racebook_sanitizers INTERFACE
-    ${_racebook_flags} -g -O0 -fno-omit-frame-pointer)
+  set(_racebook_case_options ${_racebook_flags} -g -O0 -fno-omit-frame-pointer)
+  target_compile_options(racebook_sanitizers INTERFACE ${_racebook_case_options})
   target_link_options(racebook_sanitizers INTERFACE ${_racebook_flags})
 
   # Fail at configure time, not at the first test, when the runtime library is missing.
@@ -69,3 +69,18 @@ if(_racebook_flags)
       "libclang-rt-14-dev for clang) or run ./harness/racebook.sh test, which installs them.")
   endif()
 endif()
+
+# What this build is, for the provenance of generated docs (racebook-harness docs).
+if(_racebook_flags)
+  string(JOIN " " _racebook_flag_text ${_racebook_case_options})
+else()
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" _racebook_type)
+  set(_racebook_flag_text "${CMAKE_CXX_FLAGS_${_racebook_type}}")
+endif()
+file(WRITE "${PROJECT_BINARY_DIR}/racebook-build.json" "{
+  \"compiler\": \"${RACEBOOK_COMPILER_NAME}\",
+  \"compiler_version\": \"${CMAKE_CXX_COMPILER_VERSION}\",
+  \"sanitizer\": \"${RACEBOOK_SANITIZER_NAME}\",
+  \"case_flags\": \"${_racebook_flag_text}\"
+}
+")

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "racebook/docs.hpp"
 #include "racebook/expectation.hpp"
 #include "racebook/json.hpp"
 #include "racebook/report.hpp"
@@ -41,7 +42,10 @@ const char* const kUsageText =
     "                       [--timeout SECONDS] [--retries N (1..10)] [--results DIR]\n"
     "                       [--source-root DIR]\n"
     "  racebook-harness parse [LOG | -]     print every sanitizer report in LOG as JSON\n"
-    "  racebook-harness summary DIR         summarise the verdicts written by `run --results`\n";
+    "  racebook-harness summary DIR         summarise the verdicts written by `run --results`\n"
+    "  racebook-harness docs PROJECT [--check]\n"
+    "                                       fill docs/ from PROJECT/build/<preset>/results of all\n"
+    "                                       six presets, or check that docs/ matches them\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -174,6 +178,8 @@ int cmd_run(int argc, char** argv) {
   if (observed_text.empty()) observed_text = "no report";
 
   const bool pass = verdict.status == racebook::RunVerdict::Status::matched;
+  // The first report of the run, as printed: the docs show it (racebook-harness docs).
+  const std::string first_report = reports.empty() ? "" : reports.front().raw;
   if (opts.count("results")) {
     write_result(opts.at("results"),
                  {{"scenario", scenario},
@@ -181,12 +187,14 @@ int cmd_run(int argc, char** argv) {
                   {"sanitizer", sanitizer},
                   {"compiler", compiler},
                   {"expected", expected->clean ? "clean" : "racy"},
+                  {"kind", expected->clean ? "clean" : expected->kind},
                   {"expected_text", expected_text},
                   {"observed", observed_text},
                   {"pass", pass},
                   {"attempts", attempt},
                   {"run", run.describe()},
-                  {"elapsed_ms", run.elapsed.count()}});
+                  {"elapsed_ms", run.elapsed.count()},
+                  {"report", first_report}});
   }
 
   if (pass) {
@@ -226,6 +234,30 @@ int cmd_parse(int argc, char** argv) {
   }
   std::cout << racebook::to_json(racebook::parse_reports(log)).dump(2) << '\n';
   return kPass;
+}
+
+int cmd_docs(int argc, char** argv) {
+  if (argc < 3 || argc > 4 || (argc == 4 && std::string(argv[3]) != "--check")) {
+    throw UsageError("docs takes the project directory and optionally --check");
+  }
+  const fs::path project = fs::weakly_canonical(fs::absolute(argv[2]));
+  const bool check = argc == 4;
+  racebook::DocsOutcome outcome;
+  try {
+    outcome = racebook::update_docs(project, racebook::load_runs(project / "build"), check);
+  } catch (const std::exception& e) {
+    std::cerr << "racebook-harness docs: " << e.what() << '\n';
+    return kUsage;
+  }
+  for (const auto& p : outcome.problems) std::cout << "  - " << p << '\n';
+  if (check) {
+    std::cout << (outcome.problems.empty()
+                      ? "racebook: docs match this run (report excerpts, verdict tables, matrix)\n"
+                      : "racebook: docs do not match this run; refresh them with ./harness/racebook.sh docs\n");
+  } else {
+    for (const auto& f : outcome.written) std::cout << "racebook: wrote " << f.string() << '\n';
+  }
+  return outcome.problems.empty() ? kPass : kFail;
 }
 
 int cmd_summary(int argc, char** argv) {
@@ -287,6 +319,7 @@ int main(int argc, char** argv) {
     if (command == "run") return cmd_run(argc, argv);
     if (command == "parse") return cmd_parse(argc, argv);
     if (command == "summary") return cmd_summary(argc, argv);
+    if (command == "docs") return cmd_docs(argc, argv);
     if (command == "-h" || command == "--help" || command == "help") {
       std::cout << kUsageText;
       return kPass;

@@ -1,0 +1,394 @@
+#include "racebook/docs.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "racebook/expectation.hpp"
+#include "racebook/report.hpp"
+#include "racebook/runner.hpp"
+#include "racebook/verdict.hpp"
+
+namespace racebook {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Our own sources, relative to the project: frames there are the ones a reader looks at.
+constexpr const char* kOwnPrefix = "cases/";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+// The cell a result gets in a verdict table.
+std::string cell(const json* result) {
+  if (!result) return "not run";
+  if (result->value("pass", false)) return result->value("kind", "?") + " ✓";
+  return "✗ " + result->value("observed", "?");
+}
+
+const json* find_result(const PresetRun& run, const std::string& key) {
+  const auto it = run.results.find(key);
+  return it == run.results.end() ? nullptr : &it->second;
+}
+
+// The variants of a scenario in the order its case file declares them.
+std::vector<std::string> variants_of(const fs::path& project_dir, const std::string& scenario) {
+  std::vector<std::string> names;
+  for (const auto& v : read_case_file((project_dir / "cases" / (scenario + ".cpp")).string()).variants) {
+    names.push_back(v.name);
+  }
+  return names;
+}
+
+std::string table_header() {
+  std::string head = "| variant |";
+  std::string rule = "|---|";
+  for (const auto& p : all_presets()) {
+    head += " " + p + " |";
+    rule += "---|";
+  }
+  return head + "\n" + rule + "\n";
+}
+
+std::string verdict_table(const fs::path& project_dir, const std::vector<PresetRun>& runs,
+                          const std::string& scenario, std::vector<std::string>& problems) {
+  std::string out = table_header();
+  for (const auto& variant : variants_of(project_dir, scenario)) {
+    out += "| `" + variant + "` |";
+    for (const auto& run : runs) {
+      const json* r = find_result(run, scenario + "." + variant);
+      if (!r) problems.push_back(run.preset + " has no result for " + scenario + "." + variant);
+      out += " " + cell(r) + " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string report_block(const PresetRun& run, const std::string& key, const fs::path& project_dir) {
+  const json* r = find_result(run, key);
+  if (!r || !r->contains("report") || (*r)["report"].get<std::string>().empty()) return "";
+  return "```text\n" + excerpt((*r)["report"].get<std::string>(), project_dir) + "```\n";
+}
+
+const PresetRun* find_run(const std::vector<PresetRun>& runs, const std::string& preset) {
+  for (const auto& r : runs) {
+    if (r.preset == preset) return &r;
+  }
+  return nullptr;
+}
+
+// Rewrites (or checks) every generated block of one markdown page.
+std::string process_page(const fs::path& page, const std::string& text, const fs::path& project_dir,
+                         const std::vector<PresetRun>& runs, bool check,
+                         std::vector<std::string>& problems) {
+  static const std::regex open_re(R"(^<!-- racebook:(verdicts|report) ([^ ]+)(?: ([^ ]+))? -->$)");
+  const auto lines = split_lines(text);
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    out += lines[i] + "\n";
+    std::smatch m;
+    if (!std::regex_match(lines[i], m, open_re)) continue;
+    const std::string where = "docs/" + page.filename().string() + ":" + std::to_string(i + 1) + ": ";
+    const std::string type = m[1];
+    const std::string close = "<!-- /racebook:" + type + " -->";
+    std::size_t end = i + 1;
+    while (end < lines.size() && lines[end] != close) ++end;
+    if (end == lines.size()) {
+      problems.push_back(where + "block has no closing " + close);
+      continue;
+    }
+    std::string current;
+    for (std::size_t k = i + 1; k < end; ++k) current += lines[k] + "\n";
+
+    std::string fresh;
+    if (type == "verdicts") {
+      const std::string scenario = m[2];
+      if (!fs::exists(project_dir / "cases" / (scenario + ".cpp"))) {
+        problems.push_back(where + "names scenario \"" + scenario + "\", which has no cases/" + scenario + ".cpp");
+      } else {
+        std::vector<std::string> missing;
+        fresh = verdict_table(project_dir, runs, scenario, missing);
+        for (const auto& p : missing) problems.push_back(where + p);
+        if (check && current != fresh) {
+          problems.push_back(where + "the verdict table of " + scenario + " differs from this run");
+        }
+      }
+    } else {
+      const std::string key = m[2];
+      const std::string preset = m[3];
+      const PresetRun* run = find_run(runs, preset);
+      const json* result = run ? find_result(*run, key) : nullptr;
+      if (!run) {
+        problems.push_back(where + "names preset \"" + preset + "\", which is not one of the six");
+      } else if (!result) {
+        problems.push_back(where + "names " + key + ", which has no result in " + preset);
+      } else {
+        fresh = report_block(*run, key, project_dir);
+        if (fresh.empty()) {
+          problems.push_back(where + key + " printed no report in " + preset +
+                             " (a report block belongs to a variant that reports)");
+        } else if (check) {
+          const std::string want = signature((*result)["report"].get<std::string>(), project_dir);
+          const std::string have = signature(current, project_dir);
+          if (want != have) {
+            problems.push_back(where + "the excerpt of " + key + " under " + preset +
+                               " does not match this run:\n      docs: " +
+                               (have.empty() ? "(no report)" : have) + "\n      run:  " + want);
+          }
+        }
+      }
+    }
+    out += check || fresh.empty() ? current : fresh;
+    out += close + "\n";
+    i = end;
+  }
+  return out;
+}
+
+std::string read_first_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line.empty() ? "unknown" : line;
+}
+
+std::string runtime_of(const json& build) {
+  const std::string compiler = build.value("compiler", "?");
+  const std::string version = build.value("compiler_version", "?");
+  if (build.value("sanitizer", "") == "normal") return "none";
+  return compiler == "gcc" ? "libsanitizer of GCC " + version : "compiler-rt " + version;
+}
+
+std::string matrix_rows(const fs::path& project_dir, const std::vector<PresetRun>& runs,
+                        std::vector<std::string>& problems) {
+  std::set<std::string> scenarios;
+  for (const auto& run : runs) {
+    for (const auto& [key, r] : run.results) scenarios.insert(r.value("scenario", key));
+  }
+  std::string out = table_header();
+  out.replace(0, std::string("| variant |").size(), "| scenario.variant |");
+  for (const auto& scenario : scenarios) {
+    for (const auto& variant : variants_of(project_dir, scenario)) {
+      out += "| [" + scenario + "](" + scenario + ".md)." + variant + " |";
+      for (const auto& run : runs) {
+        const json* r = find_result(run, scenario + "." + variant);
+        if (!r) problems.push_back(run.preset + " has no result for " + scenario + "." + variant);
+        out += " " + cell(r) + " |";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string matrix_page(const fs::path& project_dir, const std::vector<PresetRun>& runs,
+                        const std::string& rows) {
+  std::ostringstream page;
+  page << "# Verdict matrix\n\n"
+       << "Every variant of the corpus in every preset, as a real run checked it: `✓` means the "
+          "harness found exactly the expected verdict (the report kind between the marked lines, "
+          "or no report, a finished run and a passed functional check); `✗` shows what was seen "
+          "instead. Generated by `./harness/racebook.sh docs`; `./harness/racebook.sh test` "
+          "checks it against a fresh run.\n\n";
+  page << "<!-- racebook:matrix -->\n" << rows << "<!-- /racebook:matrix -->\n\n";
+
+  page << "## Provenance\n\n| preset | compiler | sanitizer runtime | flags of the case programs |\n"
+       << "|---|---|---|---|\n";
+  for (const auto& run : runs) {
+    page << "| " << run.preset << " | " << run.build.value("compiler", "?") << " "
+         << run.build.value("compiler_version", "?") << " | " << runtime_of(run.build) << " | `"
+         << run.build.value("case_flags", "") << "` |\n";
+  }
+  page << "\nSanitizer options the harness sets (a user's `*_OPTIONS` are appended and win):\n\n";
+  for (const auto& [name, value] : sanitizer_environment({})) {
+    page << "- `" << name << "=" << value << "`\n";
+  }
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  page << "\nMachine: Linux " << read_first_line("/proc/sys/kernel/osrelease")
+       << ", `vm.mmap_rnd_bits` = " << read_first_line("/proc/sys/vm/mmap_rnd_bits")
+       << ". Generated " << date << " from the project at `" << project_dir.filename().string()
+       << "`.\n";
+  return page.str();
+}
+
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  const auto a = text.find(open);
+  const auto b = text.find(close);
+  if (a == std::string::npos || b == std::string::npos || b < a) return "";
+  return text.substr(a + open.size() + 1, b - a - open.size() - 1);
+}
+
+}  // namespace
+
+const std::vector<std::string>& all_presets() {
+  static const std::vector<std::string> presets{"normal",       "tsan",       "asan",
+                                                "normal-clang", "tsan-clang", "asan-clang"};
+  return presets;
+}
+
+std::vector<PresetRun> load_runs(const fs::path& build_root) {
+  std::vector<PresetRun> runs;
+  for (const auto& preset : all_presets()) {
+    PresetRun run;
+    run.preset = preset;
+    const fs::path dir = build_root / preset;
+    const fs::path build_file = dir / "racebook-build.json";
+    if (!fs::exists(build_file)) {
+      throw std::runtime_error("preset " + preset + " has not been configured (" +
+                               build_file.string() + " is missing): run cmake --workflow --preset " +
+                               preset + ", or ./harness/racebook.sh docs for all six");
+    }
+    run.build = json::parse(read_text(build_file));
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir / "results", ec)) {
+      if (entry.path().extension() != ".json") continue;
+      json r = json::parse(read_text(entry.path()));
+      run.results[r.at("scenario").get<std::string>() + "." + r.at("variant").get<std::string>()] = r;
+    }
+    if (run.results.empty()) {
+      throw std::runtime_error("preset " + preset + " has no results in " + (dir / "results").string() +
+                               ": run ctest --preset " + preset + " first");
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::string excerpt(const std::string& raw_report, const fs::path& project_dir) {
+  static const std::regex build_id_re(R"( \(BuildId: [0-9a-fA-F]+\))");
+  static const std::regex frame_re(R"(^\s+#\d+ .*)");
+  const std::string project_prefix = project_dir.string() + "/";
+  std::vector<std::string> lines;
+  for (auto line : split_lines(raw_report)) {
+    line = std::regex_replace(line, build_id_re, "");
+    lines.push_back(replace_all(line, project_prefix, ""));
+  }
+  // A scenario's own frames: cases/<scenario>.cpp, not the shared main in cases/support/.
+  auto own = [](const std::string& line) {
+    return line.find(std::string(" ") + kOwnPrefix) != std::string::npos &&
+           line.find(std::string(" ") + kOwnPrefix + "support/") == std::string::npos;
+  };
+
+  std::string out;
+  for (std::size_t i = 0; i < lines.size();) {
+    if (!std::regex_match(lines[i], frame_re)) {
+      out += lines[i++] + "\n";
+      continue;
+    }
+    std::size_t end = i;
+    std::size_t last_own = std::string::npos;
+    for (; end < lines.size() && std::regex_match(lines[end], frame_re); ++end) {
+      if (own(lines[end])) last_own = end;
+    }
+    // Keep the stack down to its last frame in our sources; Catch2's and the runtime's frames
+    // below it say nothing about the case.
+    const std::size_t keep_to = last_own != std::string::npos ? last_own + 1 : std::min(end, i + 2);
+    for (std::size_t k = i; k < keep_to; ++k) out += lines[k] + "\n";
+    if (keep_to < end) {
+      out += lines[i].substr(0, lines[i].find('#')) + "...\n";
+    }
+    i = end;
+  }
+  return out;
+}
+
+std::string signature(const std::string& report_text, const fs::path& project_dir) {
+  // Excerpts carry project-relative paths; give them back their place so key_sites() can tell
+  // our frames from the rest.
+  const std::string text =
+      replace_all(report_text, std::string(" ") + kOwnPrefix, " " + (project_dir / kOwnPrefix).string());
+  std::vector<std::string> parts;
+  for (const auto& report : parse_reports(text)) {
+    std::vector<std::string> sites;
+    for (const auto& site : key_sites(report, project_dir / "cases")) {
+      sites.push_back(site.frame ? site.frame->function + " " +
+                                       fs::path(site.frame->file).filename().string() + ":" +
+                                       std::to_string(site.frame->line)
+                                 : "(" + site.role + ": no frame in cases/)");
+    }
+    std::sort(sites.begin(), sites.end());
+    std::string part = report.kind;
+    for (const auto& s : sites) part += " | " + s;
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " || ") + p;
+  return out;
+}
+
+DocsOutcome update_docs(const fs::path& project_dir, const std::vector<PresetRun>& runs, bool check) {
+  DocsOutcome outcome;
+  const fs::path docs = project_dir / "docs";
+  std::vector<fs::path> pages;
+  for (const auto& entry : fs::directory_iterator(docs)) {
+    if (entry.path().extension() == ".md" && entry.path().filename() != "verdicts.md") {
+      pages.push_back(entry.path());
+    }
+  }
+  std::sort(pages.begin(), pages.end());
+  for (const auto& page : pages) {
+    std::vector<std::string> problems;
+    const std::string text = read_text(page);
+    const std::string fresh = process_page(page, text, project_dir, runs, check, problems);
+    outcome.problems.insert(outcome.problems.end(), problems.begin(), problems.end());
+    if (!check && fresh != text) {
+      write_text(page, fresh);
+      outcome.written.push_back(page);
+    }
+  }
+
+  const fs::path matrix = docs / "verdicts.md";
+  std::vector<std::string> problems;
+  const std::string rows = matrix_rows(project_dir, runs, problems);
+  for (auto& p : problems) outcome.problems.push_back("docs/verdicts.md: " + p);
+  if (check) {
+    const std::string have = fs::exists(matrix) ? between(read_text(matrix), "<!-- racebook:matrix -->",
+                                                          "<!-- /racebook:matrix -->")
+                                                : "";
+    if (have != rows) {
+      outcome.problems.push_back("docs/verdicts.md: the matrix differs from this run; refresh it with "
+                                 "./harness/racebook.sh docs");
+    }
+  } else {
+    write_text(matrix, matrix_page(project_dir, runs, rows));
+    outcome.written.push_back(matrix);
+  }
+  return outcome;
+}
+
+}  // namespace racebook
