@@ -1,0 +1,63 @@
+// The docs generator's two pieces of logic, on real captured reports: the excerpt a page shows
+// and the signature the docs check compares.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "racebook/docs.hpp"
+
+namespace {
+
+// A captured log, with its capture directory renamed to /proj/cases so that its program looks
+// like one of our case files (the log is otherwise as the runtime printed it).
+std::string log_as_case(const std::string& name) {
+  std::ifstream in(std::string(RACEBOOK_TEST_DATA) + "/" + name);
+  REQUIRE(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  static const std::regex capture_dir("/tmp/racebook-capture\\.[A-Za-z0-9]+/");
+  return std::regex_replace(text.str(), capture_dir, "/proj/cases/");
+}
+
+}  // namespace
+
+TEST_CASE("docs.excerpt_is_relative_without_build_ids_and_cut_after_our_frames", "[docs]") {
+  const std::string raw = log_as_case("tsan_data_race.clang.log");
+  REQUIRE_THAT(raw, Catch::Contains("BuildId"));
+  const std::string text = racebook::excerpt(raw, "/proj");
+  CHECK_THAT(text, !Catch::Contains("BuildId"));
+  CHECK_THAT(text, !Catch::Contains("/proj/"));
+  CHECK_THAT(text, Catch::Contains(" cases/tsan_data_race.cpp:"));
+  CHECK_THAT(text, Catch::Contains("    ...\n"));
+  // The frames of std::thread below our own frames are gone, the headline stays.
+  CHECK_THAT(text, !Catch::Contains("std_thread.h"));
+  CHECK_THAT(text, Catch::Contains("WARNING: ThreadSanitizer: data race"));
+}
+
+TEST_CASE("docs.signature_survives_the_excerpt", "[docs]") {
+  for (const char* name : {"tsan_data_race.gcc.log", "tsan_data_race.clang.log",
+                           "tsan_lock_order_inversion.gcc.log", "tsan_thread_leak.clang.log"}) {
+    INFO(name);
+    const std::string raw = log_as_case(name);
+    const std::string sig = racebook::signature(raw, "/proj");
+    CHECK_FALSE(sig.empty());
+    CHECK_THAT(sig, !Catch::Contains("no frame in cases/"));
+    CHECK(racebook::signature(racebook::excerpt(raw, "/proj"), "/proj") == sig);
+  }
+}
+
+TEST_CASE("docs.signature_changes_with_a_line_and_ignores_addresses", "[docs]") {
+  const std::string raw = log_as_case("tsan_data_race.gcc.log");
+  const std::string sig = racebook::signature(raw, "/proj");
+  // Another run: other addresses and pid.
+  const std::string other =
+      std::regex_replace(std::regex_replace(raw, std::regex("0x[0-9a-f]+"), "0x7b0400000abc"),
+                         std::regex("pid=[0-9]+"), "pid=1");
+  CHECK(racebook::signature(other, "/proj") == sig);
+  // The same report at another line is another report.
+  const std::string moved = std::regex_replace(raw, std::regex("tsan_data_race\\.cpp:([0-9]+)"),
+                                               "tsan_data_race.cpp:999");
+  CHECK(racebook::signature(moved, "/proj") != sig);
+}
