@@ -51,12 +51,7 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-// The cell a result gets in a verdict table.
-std::string cell(const json* result) {
-  if (!result) return "not run";
-  if (result->value("pass", false)) return result->value("kind", "?") + " ✓";
-  return "✗ " + result->value("observed", "?");
-}
+std::string cell(const json* result) { return result ? verdict_cell(*result) : "not run"; }
 
 const json* find_result(const PresetRun& run, const std::string& key) {
   const auto it = run.results.find(key);
@@ -254,6 +249,11 @@ std::string between(const std::string& text, const std::string& open, const std:
 }
 
 }  // namespace
+
+std::string verdict_cell(const json& result) {
+  if (result.value("pass", false)) return result.value("kind", "?") + " ✓";
+  return "✗ " + result.value("observed", "?");
+}
 
 const std::vector<std::string>& all_presets() {
   static const std::vector<std::string> presets{"normal",       "tsan",       "asan",

@@ -288,17 +288,17 @@ int cmd_summary(int argc, char** argv) {
   for (const auto& r : results) {
     width = std::max(width, r["scenario"].get<std::string>().size() + r["variant"].get<std::string>().size() + 1);
   }
+  // The same cells as docs/verdicts.md, one column: this preset's.
   std::ostringstream table;
   for (const auto& r : results) {
     const bool pass = r["pass"].get<bool>();
-    const bool racy = r["expected"] == "racy";
     if (!pass) ++failed;
-    else if (racy) ++raced;
+    else if (r["expected"] == "racy") ++raced;
     else ++clean;
     std::string name = r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
     name.resize(width, ' ');
-    table << "  " << (pass ? "ok  " : "FAIL") << "  " << name << "  "
-          << (racy ? "racy " : "clean") << "  " << r["observed"].get<std::string>();
+    table << "  " << name << "  " << racebook::verdict_cell(r);
+    if (pass && r["expected"] == "racy") table << "  (" << r["observed"].get<std::string>() << ")";
     if (!pass) table << "   (expected " << r["expected_text"].get<std::string>() << ")";
     table << '\n';
   }

@@ -14,6 +14,9 @@ namespace racebook {
 // The six presets, in the order the docs show them.
 const std::vector<std::string>& all_presets();
 
+// A result's cell in every verdict table: "data-race ✓", "clean ✓", or "✗ <what was seen>".
+std::string verdict_cell(const nlohmann::json& result);
+
 // One preset's build: what racebook-build.json says of it and its results by
 // "scenario.variant".
 struct PresetRun {
