@@ -41,6 +41,7 @@ function(racebook_add_case name)
   add_executable(${target} "${source}")
   set_target_properties(${target} PROPERTIES OUTPUT_NAME "${name}")
   target_link_libraries(${target} PRIVATE racebook_case_support racebook::sanitizers)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
 
   # Re-run configure when the case's source changes: its variants and verdicts live there.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")
