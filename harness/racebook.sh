@@ -4,7 +4,9 @@
 #
 #   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
 #                                        (or PRESET) and check every verdict, then summarise
-#   harness/racebook.sh test             every test of the project, in all six presets
+#   harness/racebook.sh test             every test of the project, in all six presets, then
+#                                        a check that docs/ matches what this run printed
+#   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,6 +65,22 @@ run_preset() {
   return $status
 }
 
+# Runs every preset; returns non-zero when one failed (after running the others).
+run_all_presets() {
+  local failed=() preset
+  for preset in "${all_presets[@]}"; do
+    run_preset "$preset" || failed+=("$preset")
+    echo
+  done
+  if [ ${#failed[@]} -ne 0 ]; then
+    say "FAILED in: ${failed[*]}"
+    return 1
+  fi
+  say "all six presets passed: ${all_presets[*]}"
+}
+
+harness=build/tsan/harness/racebook-harness
+
 case "${1:-}" in
   check)
     preset=${2:-tsan}
@@ -71,19 +89,19 @@ case "${1:-}" in
     ;;
   test)
     install_missing
-    failed=()
-    for preset in "${all_presets[@]}"; do
-      run_preset "$preset" || failed+=("$preset")
-      echo
-    done
-    if [ ${#failed[@]} -ne 0 ]; then
-      say "FAILED in: ${failed[*]}"
-      exit 1
-    fi
-    say "all six presets passed: ${all_presets[*]}"
+    status=0
+    run_all_presets || status=1
+    say "== docs: do the report excerpts, verdict tables and matrix match this run? =="
+    "$harness" docs . --check || status=1
+    exit $status
+    ;;
+  docs)
+    install_missing
+    run_all_presets || say "some verdicts failed; the docs will show them as ✗"
+    "$harness" docs .
     ;;
   *)
-    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

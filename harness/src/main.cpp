@@ -178,8 +178,16 @@ int cmd_run(int argc, char** argv) {
   if (observed_text.empty()) observed_text = "no report";
 
   const bool pass = verdict.status == racebook::RunVerdict::Status::matched;
-  // The first report of the run, as printed: the docs show it (racebook-harness docs).
+  // The first report of the run, as printed, and what an oracle variant measured ("measured: "
+  // lines of its stdout): the docs show both (racebook-harness docs).
   const std::string first_report = reports.empty() ? "" : reports.front().raw;
+  std::vector<std::string> measured;
+  {
+    std::istringstream out(run.out);
+    for (std::string line; std::getline(out, line);) {
+      if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
+    }
+  }
   if (opts.count("results")) {
     write_result(opts.at("results"),
                  {{"scenario", scenario},
@@ -194,7 +202,8 @@ int cmd_run(int argc, char** argv) {
                   {"attempts", attempt},
                   {"run", run.describe()},
                   {"elapsed_ms", run.elapsed.count()},
-                  {"report", first_report}});
+                  {"report", first_report},
+                  {"measured", measured}});
   }
 
   if (pass) {
@@ -300,6 +309,7 @@ int cmd_summary(int argc, char** argv) {
     table << "  " << name << "  " << racebook::verdict_cell(r);
     if (pass && r["expected"] == "racy") table << "  (" << r["observed"].get<std::string>() << ")";
     if (!pass) table << "   (expected " << r["expected_text"].get<std::string>() << ")";
+    for (const auto& m : r.value("measured", json::array())) table << "  [measured: " << m.get<std::string>() << "]";
     table << '\n';
   }
   const json& first = results.front();

@@ -46,6 +46,8 @@ struct DocsOutcome {
 // docs/verdicts.md. Blocks:
 //   <!-- racebook:verdicts SCENARIO --> ... <!-- /racebook:verdicts -->
 //   <!-- racebook:report SCENARIO.VARIANT PRESET --> ... <!-- /racebook:report -->
+//   <!-- racebook:measured SCENARIO.VARIANT --> ... <!-- /racebook:measured -->  (an oracle's
+//     "measured: " lines per preset: shown, and required to exist, but never compared)
 // A block naming a scenario, variant or preset with no result is a problem in both modes.
 DocsOutcome update_docs(const std::filesystem::path& project_dir,
                         const std::vector<PresetRun>& runs, bool check);
