@@ -7,6 +7,8 @@
 #   harness/racebook.sh test             every test of the project, in all six presets, then
 #                                        a check that docs/ matches what this run printed
 #   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
+#   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
+#                                        sanitizer preset; write docs/stability.{md,json}
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -100,8 +102,22 @@ case "${1:-}" in
     run_all_presets || say "some verdicts failed; the docs will show them as ✗"
     "$harness" docs .
     ;;
+  stability)
+    runs=${2:-100}
+    install_missing
+    sanitizer_presets=(tsan tsan-clang asan asan-clang)
+    status=0
+    for preset in "${sanitizer_presets[@]}"; do
+      say "== $preset: every variant $runs times =="
+      cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" || exit 1
+      rm -rf "build/$preset/results"
+      RACEBOOK_REPEAT=$runs ctest --preset "$preset" -L case || status=1
+    done
+    "$harness" stability . "${sanitizer_presets[@]}" || status=1
+    exit $status
+    ;;
   *)
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

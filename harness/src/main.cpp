@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -40,12 +41,16 @@ const char* const kUsageText =
     "  racebook-harness run --program BIN --variant NAME --source CASE.cpp\n"
     "                       --sanitizer normal|tsan|asan --compiler gcc|clang\n"
     "                       [--timeout SECONDS] [--retries N (1..10)] [--results DIR]\n"
-    "                       [--source-root DIR]\n"
+    "                       [--source-root DIR] [--repeat N]\n"
+    "      --repeat N (or RACEBOOK_REPEAT=N): run N times, no retries, and pass only if every\n"
+    "      run matched; the result file records how many did\n"
     "  racebook-harness parse [LOG | -]     print every sanitizer report in LOG as JSON\n"
     "  racebook-harness summary DIR         summarise the verdicts written by `run --results`\n"
     "  racebook-harness docs PROJECT [--check]\n"
     "                                       fill docs/ from PROJECT/build/<preset>/results of all\n"
-    "                                       six presets, or check that docs/ matches them\n";
+    "                                       six presets, or check that docs/ matches them\n"
+    "  racebook-harness stability PROJECT PRESET...\n"
+    "                                       write docs/stability.{md,json} from --repeat results\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -97,6 +102,56 @@ std::string last_lines(const std::string& text, std::size_t count) {
   return text;
 }
 
+int repeat_from_environment() {
+  const char* value = std::getenv("RACEBOOK_REPEAT");
+  if (!value || !*value) return 0;
+  try {
+    return std::max(0, std::stoi(value));
+  } catch (const std::exception&) {
+    throw UsageError(std::string("RACEBOOK_REPEAT must be a whole number, not \"") + value + "\"");
+  }
+}
+
+std::string read_first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line.empty() ? "unknown" : line;
+}
+
+// Runs the variant once. When the sanitizer runtime cannot start — notably "FATAL:
+// ThreadSanitizer: unexpected memory mapping" on kernels whose vm.mmap_rnd_bits is above 28
+// (google/sanitizers#1716) — says so, names the fix, and runs it again with address
+// randomisation disabled for the child (as `setarch -R` does), which the rest of the runs keep.
+// Returns false when even that run cannot start: no verdict is possible here.
+bool run_once(racebook::RunRequest& request, const std::string& title, racebook::RunResult& run,
+              std::vector<racebook::Report>& reports) {
+  for (;;) {
+    run = racebook::run(request);
+    const std::string log = run.out + run.err;
+    std::string fatal;
+    if (!racebook::runtime_failed_to_start(log, &fatal)) {
+      reports = racebook::parse_reports(log);
+      return true;
+    }
+    std::cout << "racebook: " << title << ": the sanitizer runtime could not start:\n  " << fatal
+              << "\n";
+    if (request.disable_address_randomization) {
+      std::cout << "  It failed with address randomisation disabled too, so no verdict is possible "
+                   "in this environment.\n  Check that the sanitizer runtime matches the compiler, "
+                   "and see the log above.\n";
+      return false;
+    }
+    std::cout << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
+                 "allows\n  (vm.mmap_rnd_bits = " << read_first_line("/proc/sys/vm/mmap_rnd_bits")
+              << "; google/sanitizers#1716). Fix the machine with:\n"
+                 "    sudo sysctl vm.mmap_rnd_bits=28\n"
+                 "  Meanwhile racebook runs the variant with address randomisation disabled "
+                 "(personality ADDR_NO_RANDOMIZE, as setarch -R does).\n";
+    request.disable_address_randomization = true;
+  }
+}
+
 void write_result(const fs::path& dir, const json& result) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -108,7 +163,7 @@ void write_result(const fs::path& dir, const json& result) {
 int cmd_run(int argc, char** argv) {
   const auto opts = options(argc, argv, 2,
                             {"program", "variant", "source", "sanitizer", "compiler", "timeout",
-                             "retries", "results", "source-root"});
+                             "retries", "results", "source-root", "repeat"});
   const std::string program = required(opts, "program");
   const std::string variant_name = required(opts, "variant");
   const std::string source = required(opts, "source");
@@ -147,27 +202,47 @@ int cmd_run(int argc, char** argv) {
   request.timeout = std::chrono::seconds(timeout_s);
   request.env = racebook::sanitizer_environment(racebook::current_environment());
 
-  const int attempts_allowed = expected->clean ? 1 : retries;
+  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
+  // its own, with no retry, and the test passes only if all N matched.
+  const int repeat = number(opts, "repeat", repeat_from_environment(), 0, 100000);
+  const int attempts_allowed = repeat > 0 ? repeat : expected->clean ? 1 : retries;
   racebook::RunResult run;
   std::vector<racebook::Report> reports;
   racebook::RunVerdict verdict;
+  racebook::RunVerdict first_failure;
+  racebook::RunResult first_failure_run;
+  std::vector<racebook::Report> first_failure_reports;
   int attempt = 0;
+  int matched = 0, no_report = 0, mismatch = 0;
   while (attempt < attempts_allowed) {
     ++attempt;
-    run = racebook::run(request);
-    const std::string log = run.out + run.err;
-    std::string fatal;
-    if (racebook::runtime_failed_to_start(log, &fatal)) {
-      std::cerr << "racebook: ERROR " << title << ": the sanitizer runtime could not start:\n  "
-                << fatal << "\n"
-                << "  No verdict is possible in this environment. If it says 'unexpected memory "
-                   "mapping', the kernel's\n  address randomisation is too strong for this "
-                   "runtime: run `sudo sysctl vm.mmap_rnd_bits=28` and try again.\n";
-      return kEnvironment;
-    }
-    reports = racebook::parse_reports(log);
+    if (!run_once(request, title, run, reports)) return kEnvironment;
     verdict = racebook::judge({file, *variant, *expected, run, reports, source_root});
+    switch (verdict.status) {
+      case racebook::RunVerdict::Status::matched: ++matched; break;
+      case racebook::RunVerdict::Status::no_report: ++no_report; break;
+      case racebook::RunVerdict::Status::mismatch: ++mismatch; break;
+    }
+    if (repeat > 0) {
+      if (verdict.status != racebook::RunVerdict::Status::matched && first_failure.problems.empty()) {
+        first_failure = verdict;
+        first_failure_run = run;
+        first_failure_reports = reports;
+      }
+      continue;
+    }
     if (verdict.status != racebook::RunVerdict::Status::no_report) break;
+  }
+  if (repeat > 0 && matched != repeat) {
+    // Show the first run that went wrong, not the last one.
+    verdict = first_failure;
+    run = first_failure_run;
+    reports = first_failure_reports;
+    verdict.status = racebook::RunVerdict::Status::mismatch;
+    verdict.problems.insert(verdict.problems.begin(),
+                            "stability: matched in " + std::to_string(matched) + " of " +
+                                std::to_string(repeat) + " runs (" + std::to_string(no_report) +
+                                " without the report, " + std::to_string(mismatch) + " wrong)");
   }
 
   const std::string expected_text = racebook::describe_expected(file, *expected);
@@ -203,12 +278,19 @@ int cmd_run(int argc, char** argv) {
                   {"run", run.describe()},
                   {"elapsed_ms", run.elapsed.count()},
                   {"report", first_report},
-                  {"measured", measured}});
+                  {"measured", measured},
+                  {"runs", {{"total", attempt}, {"matched", matched}, {"no_report", no_report},
+                            {"mismatch", mismatch}, {"repeat_mode", repeat > 0}}},
+                  {"address_randomization_disabled", request.disable_address_randomization}});
   }
 
   if (pass) {
     std::cout << "racebook: PASS " << title << ": " << expected_text;
-    if (!expected->clean) std::cout << " (seen on attempt " << attempt << " of " << attempts_allowed << ")";
+    if (repeat > 0) {
+      std::cout << " (matched in all " << repeat << " runs)";
+    } else if (!expected->clean) {
+      std::cout << " (seen on attempt " << attempt << " of " << attempts_allowed << ")";
+    }
     std::cout << "; the program " << run.describe() << '\n';
     return kPass;
   }
@@ -267,6 +349,22 @@ int cmd_docs(int argc, char** argv) {
     for (const auto& f : outcome.written) std::cout << "racebook: wrote " << f.string() << '\n';
   }
   return outcome.problems.empty() ? kPass : kFail;
+}
+
+int cmd_stability(int argc, char** argv) {
+  if (argc < 4) throw UsageError("stability takes the project directory and the presets it ran");
+  const fs::path project = fs::weakly_canonical(fs::absolute(argv[2]));
+  const std::vector<std::string> presets(argv + 3, argv + argc);
+  std::vector<std::string> inexact;
+  try {
+    inexact = racebook::write_stability(project, racebook::load_runs(project / "build", presets));
+  } catch (const std::exception& e) {
+    std::cerr << "racebook-harness stability: " << e.what() << '\n';
+    return kUsage;
+  }
+  std::cout << "racebook: wrote " << (project / "docs" / "stability.md").string() << " and stability.json\n";
+  for (const auto& x : inexact) std::cout << "  not exact: " << x << '\n';
+  return inexact.empty() ? kPass : kFail;
 }
 
 int cmd_summary(int argc, char** argv) {
@@ -330,6 +428,7 @@ int main(int argc, char** argv) {
     if (command == "parse") return cmd_parse(argc, argv);
     if (command == "summary") return cmd_summary(argc, argv);
     if (command == "docs") return cmd_docs(argc, argv);
+    if (command == "stability") return cmd_stability(argc, argv);
     if (command == "-h" || command == "--help" || command == "help") {
       std::cout << kUsageText;
       return kPass;

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,6 +258,7 @@ RunResult run(const RunRequest& request) {
     return not_started("racebook: cannot open /dev/null to run " + request.program + ": " +
                        errno_text(errno));
 
+  const bool disable_aslr = request.disable_address_randomization;
   const pid_t pid = ::fork();
   if (pid < 0)
     return not_started("racebook: cannot fork to run " + request.program + ": " +
@@ -273,6 +275,10 @@ RunResult run(const RunRequest& request) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (disable_aslr) {
+      const int current = ::personality(0xffffffff);
+      if (current != -1) ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE);
+    }
     auto move_to = [](int from, int to) {
       if (from == to) return ::fcntl(to, F_SETFD, 0) == 0;  // keep it, just drop CLOEXEC
       return ::dup2(from, to) == to;                       // dup2's copy is not CLOEXEC

@@ -27,7 +27,14 @@ struct PresetRun {
 
 // Loads build/<preset>/racebook-build.json and build/<preset>/results/*.json for every preset.
 // Throws std::runtime_error naming the preset and the command that produces what is missing.
-std::vector<PresetRun> load_runs(const std::filesystem::path& build_root);
+std::vector<PresetRun> load_runs(const std::filesystem::path& build_root,
+                                 const std::vector<std::string>& presets = all_presets());
+
+// The stability run's record: from results written with --repeat in `presets`, writes
+// docs/stability.json (every variant's runs and matches per preset) and docs/stability.md.
+// Returns the variants that were not exact (racy not detected in every run, or clean reported).
+std::vector<std::string> write_stability(const std::filesystem::path& project_dir,
+                                         const std::vector<PresetRun>& runs);
 
 // A report as the docs show it: paths relative to the project, no BuildId, and each stack cut
 // after its last frame in our sources.

@@ -17,6 +17,9 @@ struct RunRequest {
   std::size_t output_cap = 8u << 20;   // bytes kept per stream; the rest is counted, not kept
   // Extra environment for the child, on top of the harness's own environment.
   std::map<std::string, std::string> env;
+  // Start the child with personality ADDR_NO_RANDOMIZE, as `setarch -R` does: the way to run a
+  // sanitizer whose shadow memory layout collides with strong mmap randomisation.
+  bool disable_address_randomization = false;
 };
 
 struct RunResult {
