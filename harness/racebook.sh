@@ -9,6 +9,7 @@
 #   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
+#   harness/racebook.sh fuzz [SECONDS]   fuzz the report parser (default 600 s); docs/fuzzing.md
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -93,6 +94,8 @@ case "${1:-}" in
     install_missing
     status=0
     run_all_presets || status=1
+    say "== fuzz: the report parser under libFuzzer, a short run =="
+    cmake --workflow --preset fuzz || status=1
     say "== docs: do the report excerpts, verdict tables and matrix match this run? =="
     "$harness" docs . --check || status=1
     exit $status
@@ -101,6 +104,28 @@ case "${1:-}" in
     install_missing
     run_all_presets || say "some verdicts failed; the docs will show them as ✗"
     "$harness" docs .
+    ;;
+  fuzz)
+    seconds=${2:-600}
+    install_missing
+    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS="$seconds" >/dev/null && cmake --build --preset fuzz || exit 1
+    status=0
+    ctest --preset fuzz --timeout $((seconds + 300)) || status=1
+    # The record is written by harness/fuzz/run_fuzzer.cmake: seconds, executions, crashes, corpus.
+    record=build/fuzz/fuzz-parser/record.json
+    field() { sed -n "s/.*\"$1\": \"\{0,1\}\([^,\"}]*\).*/\1/p" "$record"; }
+    sed -i '/^## The last long run/,$d' docs/fuzzing.md
+    {
+      echo "## The last long run"
+      echo
+      echo "| seconds | executions | crashes found | corpus after | when |"
+      echo "|---|---|---|---|---|"
+      echo "| $(field seconds) | $(field executions) | $(field crashes) | $(field corpus) | $(field when) |"
+    } >> docs/fuzzing.md
+    say "recorded in docs/fuzzing.md: $(cat "$record")"
+    # Back to the short run for the test command.
+    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS=45 >/dev/null
+    exit $status
     ;;
   stability)
     runs=${2:-100}
@@ -117,7 +142,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -157,7 +157,7 @@ void write_result(const fs::path& dir, const json& result) {
   fs::create_directories(dir, ec);
   const fs::path file = dir / (result["scenario"].get<std::string>() + "." +
                                result["variant"].get<std::string>() + ".json");
-  std::ofstream(file) << result.dump(2) << '\n';
+  std::ofstream(file) << result.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 int cmd_run(int argc, char** argv) {
@@ -323,7 +323,8 @@ int cmd_parse(int argc, char** argv) {
     }
     log.assign(std::istreambuf_iterator<char>(in), {});
   }
-  std::cout << racebook::to_json(racebook::parse_reports(log)).dump(2) << '\n';
+  // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
+  std::cout << racebook::to_json(racebook::parse_reports(log)).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
   return kPass;
 }
 

@@ -1,5 +1,6 @@
 // Unit tests of the child-process runner. The children are /bin/sh scripts; time limits in the
 // assertions are generous on purpose (the tests must not be flaky on a loaded 2-core machine).
+#include "racebook/report.hpp"
 #include "racebook/runner.hpp"
 
 #include <catch2/catch.hpp>
@@ -343,4 +344,22 @@ TEST_CASE("runner.current_environment_reads_environ", "[runner]") {
   ::unsetenv("RACEBOOK_RUNNER_TEST_ENV");
   REQUIRE(env.count("RACEBOOK_RUNNER_TEST_ENV") == 1);
   CHECK(env.at("RACEBOOK_RUNNER_TEST_ENV") == "a=b=c");
+}
+
+TEST_CASE("runner.report_after_tens_of_megabytes_is_still_parsed", "[runner]") {
+  // 30 MB of noise on stderr, then a real captured TSan report: the output is capped, and the
+  // report, which comes last as sanitizer reports do, survives in the kept tail.
+  const std::string log = std::string(RACEBOOK_TEST_DATA) + "/tsan_data_race.gcc.log";
+  racebook::RunRequest req;
+  req.program = "/bin/sh";
+  req.args = {"-c", "{ head -c 30000000 /dev/zero | tr '\\0' x; echo; cat '" + log + "'; } >&2"};
+  req.timeout = std::chrono::seconds(60);
+  const auto result = racebook::run(req);
+  REQUIRE(result.outcome == racebook::RunResult::Outcome::exited);
+  CHECK(result.err_dropped > 20'000'000u);
+  CHECK(result.err.size() < req.output_cap + 200);
+  const auto reports = racebook::parse_reports(result.err);
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].kind == "data-race");
+  CHECK(reports[0].accesses.size() == 2);
 }
