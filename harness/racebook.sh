@@ -10,6 +10,7 @@
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
 #   harness/racebook.sh fuzz [SECONDS]   fuzz the report parser (default 600 s); docs/fuzzing.md
+#   harness/racebook.sh bench [RUNS]     the benchmark (harness/benchmark.sh); docs/performance.md
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -127,6 +128,10 @@ case "${1:-}" in
     cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS=45 >/dev/null
     exit $status
     ;;
+  bench)
+    install_missing
+    exec "$top/harness/benchmark.sh" "${2:-3}"
+    ;;
   stability)
     runs=${2:-100}
     install_missing
@@ -142,7 +147,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -49,6 +49,7 @@ const char* const kUsageText =
     "  racebook-harness docs PROJECT [--check]\n"
     "                                       fill docs/ from PROJECT/build/<preset>/results of all\n"
     "                                       six presets, or check that docs/ matches them\n"
+    "  racebook-harness env                 print the sanitizer options a run gets\n"
     "  racebook-harness stability PROJECT PRESET...\n"
     "                                       write docs/stability.{md,json} from --repeat results\n";
 
@@ -430,6 +431,14 @@ int main(int argc, char** argv) {
     if (command == "summary") return cmd_summary(argc, argv);
     if (command == "docs") return cmd_docs(argc, argv);
     if (command == "stability") return cmd_stability(argc, argv);
+    if (command == "env") {
+      // The sanitizer options every run gets, as KEY=VALUE lines (for scripts that run the
+      // case programs without the harness, such as the benchmark).
+      for (const auto& [name, value] : racebook::sanitizer_environment(racebook::current_environment())) {
+        std::cout << name << "=" << value << '\n';
+      }
+      return kPass;
+    }
     if (command == "-h" || command == "--help" || command == "help") {
       std::cout << kUsageText;
       return kPass;
