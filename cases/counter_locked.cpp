@@ -44,11 +44,18 @@ class Counter {
   int count_ = 0;
 };
 
-// The StartLine makes the counting threads begin together (see start_line.hpp); TSan cannot
-// see it as synchronisation, so it changes when the race happens, never whether it is one.
+// Each counting thread takes its first 100 steps, then waits at the StartLine (see
+// start_line.hpp) for the other party: in `mutex` the other counter, in `unlocked_get` main's
+// read. TSan cannot see the line as synchronisation, so it changes when the race happens, never
+// whether it is one. Why not at the very start: main's read must race with increments that are
+// still in the runtime's memory. clang 14's runtime (TSan v3) counts a thread's releases — every
+// unlock is one — in a 14-bit epoch; when it runs out after 16384, the runtime resets its clocks
+// and forgets the accesses before that. When main was descheduled past that point, it missed the
+// race (1 run in 100 in the stability run). At step 100 the thread is far from it.
 void count_up_100000(Counter& counter, racebook::StartLine& start) {
+  for (int i = 0; i < 100; ++i) counter.increment();
   start.arrive_and_wait();
-  for (int i = 0; i < 100000; ++i) counter.increment();
+  for (int i = 100; i < 100000; ++i) counter.increment();
 }
 
 // The Counter's lock, taken by a std::lock_guard.
