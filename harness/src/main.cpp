@@ -125,10 +125,13 @@ std::string read_first_line(const char* path) {
 // (google/sanitizers#1716) — says so, names the fix, and runs it again with address
 // randomisation disabled for the child (as `setarch -R` does), which the rest of the runs keep.
 // Returns false when even that run cannot start: no verdict is possible here.
+// `in_child` accumulates the time spent running the child, for the overhead measurement.
 bool run_once(racebook::RunRequest& request, const std::string& title, racebook::RunResult& run,
-              std::vector<racebook::Report>& reports) {
+              std::vector<racebook::Report>& reports, std::chrono::steady_clock::duration& in_child) {
   for (;;) {
+    const auto before = std::chrono::steady_clock::now();
     run = racebook::run(request);
+    in_child += std::chrono::steady_clock::now() - before;
     const std::string log = run.out + run.err;
     std::string fatal;
     if (!racebook::runtime_failed_to_start(log, &fatal)) {
@@ -162,6 +165,10 @@ void write_result(const fs::path& dir, const json& result) {
 }
 
 int cmd_run(int argc, char** argv) {
+  // The harness's own cost per run (the benchmark reads it): all it does outside the child.
+  using clock = std::chrono::steady_clock;
+  const auto started = clock::now();
+  clock::duration in_child{0};
   const auto opts = options(argc, argv, 2,
                             {"program", "variant", "source", "sanitizer", "compiler", "timeout",
                              "retries", "results", "source-root", "repeat"});
@@ -217,7 +224,7 @@ int cmd_run(int argc, char** argv) {
   int matched = 0, no_report = 0, mismatch = 0;
   while (attempt < attempts_allowed) {
     ++attempt;
-    if (!run_once(request, title, run, reports)) return kEnvironment;
+    if (!run_once(request, title, run, reports, in_child)) return kEnvironment;
     verdict = racebook::judge({file, *variant, *expected, run, reports, source_root});
     switch (verdict.status) {
       case racebook::RunVerdict::Status::matched: ++matched; break;
@@ -278,6 +285,9 @@ int cmd_run(int argc, char** argv) {
                   {"attempts", attempt},
                   {"run", run.describe()},
                   {"elapsed_ms", run.elapsed.count()},
+                  {"harness_overhead_us_per_run",
+                   std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child)
+                           .count() / std::max(attempt, 1)},
                   {"report", first_report},
                   {"measured", measured},
                   {"runs", {{"total", attempt}, {"matched", matched}, {"no_report", no_report},
