@@ -74,7 +74,7 @@ for preset in "${presets[@]}"; do
 done
 
 # ---- (b) test phase of each sanitizer preset against sum(bare) / cores ----
-declare -A phase limit
+declare -A phase limit longest
 for preset in tsan asan tsan-clang asan-clang; do
   say "(b) test phase of $preset"
   phase[$preset]=$(for ((r = 1; r <= runs; r++)); do
@@ -83,6 +83,7 @@ for preset in tsan asan tsan-clang asan-clang; do
   sum=0
   for key in "${variants[@]}"; do sum=$(awk -v s="$sum" -v b="${bare[$preset,$key]}" 'BEGIN { print s + b }'); done
   limit[$preset]=$(awk -v s="$sum" -v c="$cores" 'BEGIN { printf "%.3f", s / c }')
+  longest[$preset]=$(for key in "${variants[@]}"; do echo "${bare[$preset,$key]} $key"; done | sort -g | tail -1)
 done
 
 # ---- (c) harness overhead per run ----
@@ -160,10 +161,10 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo "The case tests of a preset (\`ctest -L case -j $cores\`) against the sum of the bare variant"
   echo "runtimes divided by the $cores cores: no scheduler can do better."
   echo
-  echo "| preset | test phase (s) | limit (s) | ratio |"
-  echo "|---|---|---|---|"
+  echo "| preset | test phase (s) | limit (s) | ratio | longest variant (s) |"
+  echo "|---|---|---|---|---|"
   for p in tsan asan tsan-clang asan-clang; do
-    echo "| $p | ${phase[$p]} | ${limit[$p]} | $(awk -v a="${phase[$p]}" -v b="${limit[$p]}" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| $p | ${phase[$p]} | ${limit[$p]} | $(awk -v a="${phase[$p]}" -v b="${limit[$p]}" 'BEGIN { printf "%.2f", a / b }') | ${longest[$p]} |"
   done
   echo
   echo "## (c) Harness overhead per run"
