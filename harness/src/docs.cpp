@@ -210,13 +210,6 @@ std::string process_page(const fs::path& page, const std::string& text, const fs
   return out;
 }
 
-std::string read_first_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line.empty() ? "unknown" : line;
-}
-
 std::string runtime_of(const json& build) {
   const std::string compiler = build.value("compiler", "?");
   const std::string version = build.value("compiler_version", "?");
@@ -278,6 +271,13 @@ std::string between(const std::string& text, const std::string& open, const std:
 }
 
 }  // namespace
+
+std::string read_first_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line.empty() ? "unknown" : line;
+}
 
 std::string verdict_cell(const json& result) {
   if (result.value("pass", false)) return result.value("kind", "?") + " ✓";

@@ -113,13 +113,6 @@ int repeat_from_environment() {
   }
 }
 
-std::string read_first_line(const char* path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line.empty() ? "unknown" : line;
-}
-
 // Runs the variant once. When the sanitizer runtime cannot start — notably "FATAL:
 // ThreadSanitizer: unexpected memory mapping" on kernels whose vm.mmap_rnd_bits is above 28
 // (google/sanitizers#1716) — says so, names the fix, and runs it again with address
@@ -147,7 +140,7 @@ bool run_once(racebook::RunRequest& request, const std::string& title, racebook:
       return false;
     }
     std::cout << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
-                 "allows\n  (vm.mmap_rnd_bits = " << read_first_line("/proc/sys/vm/mmap_rnd_bits")
+                 "allows\n  (vm.mmap_rnd_bits = " << racebook::read_first_line("/proc/sys/vm/mmap_rnd_bits")
               << "; google/sanitizers#1716). Fix the machine with:\n"
                  "    sudo sysctl vm.mmap_rnd_bits=28\n"
                  "  Meanwhile racebook runs the variant with address randomisation disabled "

@@ -14,6 +14,9 @@ namespace racebook {
 // The six presets, in the order the docs show them.
 const std::vector<std::string>& all_presets();
 
+// The first line of a small file such as /proc/sys/vm/mmap_rnd_bits, or "unknown".
+std::string read_first_line(const std::filesystem::path& path);
+
 // A result's cell in every verdict table: "data-race ✓", "clean ✓", or "✗ <what was seen>".
 std::string verdict_cell(const nlohmann::json& result);
 
