@@ -139,10 +139,73 @@ std::string normalize_thread(std::string_view who) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The log as lines, remembering where each starts so `raw` can be cut from the original.
+// ANSI color codes. With color=always the runtimes wrap parts of lines in SGR sequences (see
+// sanitizer_report_decorator.h: "\x1b[1m\x1b[31m" turns red on, "\x1b[1m\x1b[0m" resets), even
+// in the middle of a line: "Mutex \x1b[1m\x1b[35mM1\x1b[1m\x1b[0m acquired here ...", and
+// UBSan's "x.cpp:1:2:\x1b[1m\x1b[31m runtime error: ". They are removed from the whole log
+// before anything else is looked at, so a colored log parses exactly like an uncolored one.
+
+// Length of the escape sequence at the start of `s` (s[0] is ESC). A CSI sequence is
+// "ESC [ <parameter bytes 0x30-0x3F> <intermediate bytes 0x20-0x2F> <final byte 0x40-0x7E>"
+// (ECMA-48). Any other ESC is dropped alone; a CSI cut short (a truncated log) is dropped up to
+// where it stops, so a newline is never swallowed.
+std::size_t escape_length(std::string_view s) {
+  if (s.size() < 2 || s[1] != '[') return 1;
+  std::size_t i = 2;
+  while (i < s.size() && s[i] >= 0x30 && s[i] <= 0x3F) ++i;
+  while (i < s.size() && s[i] >= 0x20 && s[i] <= 0x2F) ++i;
+  if (i < s.size() && s[i] >= 0x40 && s[i] <= 0x7E) ++i;
+  return i;
+}
+
+bool has_escape(std::string_view s) { return s.find('\x1b') != std::string_view::npos; }
+
+std::string strip_ansi(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t esc = s.find('\x1b', pos);
+    if (esc == std::string_view::npos) {
+      out.append(s.substr(pos));
+      break;
+    }
+    out.append(s.substr(pos, esc - pos));
+    pos = esc + escape_length(s.substr(esc));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// "==PID==" prefixes. The runtimes' Report() (sanitizer_printf.cpp) starts a line with
+// "==1234==", or "==prog==1234==" with log_exe_name=1; ASan's headline and "ABORTING" lines
+// have one, and logs of several processes merged line by line carry one on every line.
+
+// The length of the "==PID==" prefix at the very start of `s` (0 if none); sets `pid`.
+std::size_t pid_prefix_length(std::string_view s, int* pid) {
+  if (!starts_with(s, "==")) return 0;
+  std::size_t p = 2;
+  // "==prog==1234==": an executable name first (not empty, no spaces), then its "==".
+  if (p < s.size() && !is_digit(s[p])) {
+    std::size_t close = s.find("==", p);
+    if (close == std::string_view::npos || close == p) return 0;
+    for (std::size_t i = p; i < close; ++i)
+      if (is_space(s[i])) return 0;
+    p = close + 2;
+  }
+  std::string_view digits = leading_digits(s.substr(p));
+  if (digits.empty() || s.substr(p + digits.size(), 2) != "==") return 0;
+  *pid = to_int(digits);
+  return p + digits.size() + 2;
+}
+
+// ---------------------------------------------------------------------------------------
+// The log as lines, remembering where each starts so `raw` can be cut from the log.
 
 struct Line {
   std::string_view text;  // without the newline (and without a trailing '\r')
+  std::string_view body;  // `text` after its "==PID==" prefix, if it has one
+  int pid = 0;            // that prefix's pid; 0 for a line without one
   std::size_t begin = 0;  // offset of the first character in the log
   std::size_t end = 0;    // offset one past the last character (before the newline)
 };
@@ -155,17 +218,38 @@ std::vector<Line> split_lines(std::string_view log) {
     std::size_t end = nl == std::string_view::npos ? log.size() : nl;
     std::size_t text_end = end;
     if (text_end > pos && log[text_end - 1] == '\r') --text_end;  // logs copied from Windows
-    lines.push_back({log.substr(pos, text_end - pos), pos, text_end});
+    Line line;
+    line.text = log.substr(pos, text_end - pos);
+    line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
+    line.begin = pos;
+    line.end = text_end;
+    lines.push_back(line);
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
   return lines;
 }
 
+// Whether `line` may be read by a report of process `owner`. Lines of another process never
+// are: that keeps merged logs apart. Unprefixed lines cannot be attributed, so every report
+// reads them (a single process's log has mostly those), and a report whose process is
+// unknown (0) reads everything, as in a log of one process.
+bool belongs(const Line& line, int owner) {
+  return owner == 0 || line.pid == 0 || line.pid == owner;
+}
+
+// The first line at or after `i` that a report of `owner` reads (lines.size() if none).
+std::size_t next_own(const std::vector<Line>& lines, std::size_t i, int owner) {
+  while (i < lines.size() && !belongs(lines[i], owner)) ++i;
+  return i;
+}
+
 // ---------------------------------------------------------------------------------------
 // Headlines: which line opens a report, for which tool.
 
-enum class Tool { None, TSan, ASan, LSan, UBSan };
+// UBSanError is UBSan's own runtime reporting a deadly signal the way ASan does
+// ("==1==ERROR: UndefinedBehaviorSanitizer: SEGV on unknown address ...", then "==1==ABORTING").
+enum class Tool { None, TSan, ASan, LSan, UBSan, UBSanError };
 
 struct Headline {
   Tool tool = Tool::None;
@@ -184,6 +268,7 @@ std::size_t include_pid_prefix(std::string_view line, std::size_t pos) {
   return p - 2;
 }
 
+// Every marker below contains "Sanitizer" or "runtime error": may_start_report relies on it.
 Headline find_headline(std::string_view line) {
   Headline h;
   // TSan: searched anywhere in the line, because the program may have printed a partial line
@@ -194,8 +279,10 @@ Headline find_headline(std::string_view line) {
     h.description = trim(line.substr(p + std::string_view("WARNING: ThreadSanitizer: ").size()));
     return h;
   }
-  for (auto [marker, tool] : {std::pair{std::string_view("ERROR: AddressSanitizer: "), Tool::ASan},
-                              std::pair{std::string_view("ERROR: LeakSanitizer: "), Tool::LSan}}) {
+  for (auto [marker, tool] :
+       {std::pair{std::string_view("ERROR: AddressSanitizer: "), Tool::ASan},
+        std::pair{std::string_view("ERROR: LeakSanitizer: "), Tool::LSan},
+        std::pair{std::string_view("ERROR: UndefinedBehaviorSanitizer: "), Tool::UBSanError}}) {
     if (std::size_t p = line.find(marker); p != std::string_view::npos) {
       h.tool = tool;
       h.text = trim(line.substr(include_pid_prefix(line, p)));
@@ -214,12 +301,27 @@ Headline find_headline(std::string_view line) {
   return h;
 }
 
+// The process a report belongs to: the "==PID==" prefix of its line, else one right before
+// the marker (after leftover program output), else TSan's "(pid=1234)". 0 when none is known.
+int report_pid(const Line& line, const Headline& headline) {
+  if (line.pid != 0) return line.pid;
+  int pid = 0;
+  if (pid_prefix_length(headline.text, &pid) > 0) return pid;
+  bool found = false;
+  if (std::string_view rest = after(headline.description, "(pid=", &found); found) {
+    std::string_view digits = leading_digits(rest);
+    if (!digits.empty() && rest.substr(digits.size(), 1) == ")") return to_int(digits);
+  }
+  return 0;
+}
+
 const char* tool_name(Tool tool) {
   switch (tool) {
     case Tool::TSan: return "ThreadSanitizer";
     case Tool::ASan: return "AddressSanitizer";
     case Tool::LSan: return "LeakSanitizer";
-    case Tool::UBSan: return "UndefinedBehaviorSanitizer";
+    case Tool::UBSan:
+    case Tool::UBSanError: return "UndefinedBehaviorSanitizer";
     case Tool::None: break;
   }
   return "";
@@ -309,6 +411,22 @@ std::string ubsan_kind(std::string_view message) {
 
 // ---------------------------------------------------------------------------------------
 // Frames.
+//
+// A frame line is "#N [0xPC in ]FUNCTION [LOCATION] [(MODULE+0xOFF)] [(BuildId: hex)]":
+//   TSan prints "    #%n %f %S %M": "#3 f(int) /src/x.cpp:12:5 (prog+0x12) (BuildId: ..)", with
+//     "<null>" for an unknown function or file, and the bare pc "(0x0000004)" for an unknown
+//     module;
+//   ASan/UBSan/LSan print "    #%n %p %F %L": "#0 0x55 in f(int) /src/x.cpp:12:5", or with no
+//     file "#1 0x7f in f+0x12 (/lib/x.so+0x27) (BuildId: ..)", "#6 0x7f  (/lib/x.so+0x27)" with
+//     no function, "(<unknown module>)" with no module.
+// (sanitizer_stacktrace_printer.cpp, RenderFrame.) LOCATION is "FILE:LINE[:COL]", "FILE" alone
+// (the runtime prints no line for line 0), "FILE(LINE,COL)" with symbolize_vs_style=1, or a
+// marker for an unknown file ("<null>", "??:0"); addr2line-based symbolizers may add
+// " (discriminator N)". Files and modules may contain spaces and any letters; function names
+// contain spaces too, inside brackets ("std::map<int, int>::at(int const&)") and outside them
+// ("operator new(unsigned long)", "Foo::operator bool() const"). So a frame is split on its
+// structure, never on its last space: first the parenthesised groups at its end, then the pc,
+// then the location as the first word that starts a path.
 
 bool is_frame_line(std::string_view line) {
   line = trim(line);
@@ -317,7 +435,7 @@ bool is_frame_line(std::string_view line) {
 
 // Finds the '(' matching the ')' that ends `s`, or npos. Module parts such as
 // "(libtsan.so.2+0x5e686)" are found this way without being confused by the parentheses of
-// "operator()()" or "f(int)" earlier in the line.
+// "operator()()" or "f(int)" earlier in the line, or of "(copy)" inside a module's path.
 std::size_t matching_open_paren(std::string_view s) {
   if (s.empty() || s.back() != ')') return std::string_view::npos;
   int depth = 0;
@@ -328,29 +446,151 @@ std::size_t matching_open_paren(std::string_view s) {
   return std::string_view::npos;
 }
 
-// Splits "path/file.cpp:12:5" (clang), "path/file.cpp:12" (gcc) or "<null>" into the frame.
-// Returns false if `token` does not look like a source location at all.
-bool parse_location(std::string_view token, Frame& frame) {
-  if (token == "<null>") return true;  // "file may be <null>": unknown, left empty
-  std::size_t last = token.rfind(':');
-  if (last == std::string_view::npos || !all_digits(token.substr(last + 1))) return false;
-  std::string_view head = token.substr(0, last);
-  int first_number = to_int(token.substr(last + 1));
-  std::size_t prev = head.rfind(':');
-  if (prev != std::string_view::npos && all_digits(head.substr(prev + 1))) {
-    frame.file = std::string(head.substr(0, prev));
-    frame.line = to_int(head.substr(prev + 1));
-    frame.column = first_number;
-  } else {
-    frame.file = std::string(head);
-    frame.line = first_number;
-  }
-  return !frame.file.empty();
+// "0x" followed by at least one hex digit, and nothing else.
+bool is_hex_number(std::string_view s) {
+  if (s.size() < 3 || s[0] != '0' || s[1] != 'x') return false;
+  for (char c : s.substr(2))
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
 }
 
-// Parses one stack line. TSan:  "#3 func(args) /path/file.cpp:12:5 (prog+0x1234) (BuildId: x)"
-// ASan/UBSan: "#0 0x55d4c3 in func /path/file.cpp:12:5", "#1 0x7f.. in func (/lib.so+0x27)",
-// "#6 0x7f..  (/lib/libstdc++.so.6+0xd44a2)" (no function at all).
+// What a parenthesised group at the end of a frame line holds.
+enum class Group { Other, BuildId, Discriminator, Module };
+
+Group classify_group(std::string_view inside) {
+  if (starts_with(inside, "BuildId:")) return Group::BuildId;
+  if (std::string_view n = inside; consume_ci(n, "discriminator ") && all_digits(trim(n)))
+    return Group::Discriminator;
+  // "prog+0x1234", "/a b/lib.so+0x27", "lib.dylib:x86_64+0x10" (RenderModuleLocation); the bare
+  // pc "0x0000004" (TSan's %M without a module); "<unknown module>" (ASan's %L without one).
+  std::size_t plus = inside.rfind("+0x");
+  if ((plus != std::string_view::npos && plus > 0 && is_hex_number(inside.substr(plus + 1))) ||
+      is_hex_number(inside) || inside == "<unknown module>")
+    return Group::Module;
+  return Group::Other;
+}
+
+// Removes the "(BuildId: ..)", "(MODULE+0xOFF)" and "(discriminator N)" groups from the end of
+// `s`, keeping the module in `frame`. A group counts only after a space, so the parentheses
+// of a function's own "f(int)" never do, nor does a second module-like group.
+std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
+  bool have_module = false;
+  for (;;) {
+    std::size_t open = matching_open_paren(s);
+    if (open == std::string_view::npos || (open > 0 && s[open - 1] != ' ')) break;
+    std::string_view inside = s.substr(open + 1, s.size() - open - 2);
+    Group group = classify_group(inside);
+    if (group == Group::Other || (group == Group::Module && have_module)) break;
+    if (group == Group::Module) {
+      have_module = true;
+      if (inside != "<unknown module>") frame.module = std::string(inside);
+    }
+    s = trim(s.substr(0, open));
+  }
+  return s;
+}
+
+// Removes a trailing ":<digits>" (or addr2line's ":?" for an unknown line) from `s`; returns
+// the number (0 for "?"), or -1 and leaves `s` alone when there is none.
+int take_number_suffix(std::string_view& s) {
+  std::size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos) return -1;
+  std::string_view number = s.substr(colon + 1);
+  if (!all_digits(number) && number != "?") return -1;
+  s = s.substr(0, colon);
+  return to_int(number);
+}
+
+// Words that stand for an unknown file: TSan's "<null>", UBSan's "<unknown>", addr2line's "??".
+bool is_unknown_file(std::string_view file) {
+  return file == "<null>" || file == "<unknown>" || file == "??";
+}
+
+// Splits a location into `frame`: "path/x.cpp:12:5", "path/x.cpp:12", "path/x.cpp" (no line),
+// "path/x.cpp(12,5)" (symbolize_vs_style=1); "<null>", "??:0", "??:?" leave the file empty.
+void split_location(std::string_view location, Frame& frame) {
+  std::string_view file = trim(location);
+  int line = 0;
+  int column = 0;
+  bool vs_style = false;
+  if (std::size_t open = matching_open_paren(file); open != std::string_view::npos && open > 0) {
+    std::string_view inside = file.substr(open + 1, file.size() - open - 2);
+    std::size_t comma = inside.find(',');
+    std::string_view first = inside.substr(0, comma);
+    std::string_view second = comma == std::string_view::npos ? "0" : inside.substr(comma + 1);
+    if (all_digits(first) && all_digits(second)) {
+      vs_style = true;
+      line = to_int(first);
+      column = to_int(second);
+      file = file.substr(0, open);
+    }
+  }
+  if (int last = vs_style ? -1 : take_number_suffix(file); last >= 0) {
+    int before = take_number_suffix(file);
+    line = before >= 0 ? before : last;
+    column = before >= 0 ? last : 0;
+  }
+  frame.file = is_unknown_file(file) ? std::string() : std::string(file);
+  frame.line = line;
+  frame.column = column;
+}
+
+// Whether a word (at bracket depth 0, after the function's first word) starts a path. Function
+// names never have a word that starts this way: C++ names do not begin with '/' or '.'.
+bool starts_path(std::string_view word) {
+  return starts_with(word, "/") || starts_with(word, "./") || starts_with(word, "../");
+}
+
+// Whether the last word of a frame, on its own, is a location that does not start a path: an
+// unknown file ("<null>", "??:0"), a compiler's pseudo file ("<stdin>"), or a relative file
+// with a line or a directory ("x.cpp:12:5", "nptl/pthread_create.c:442", "csu/libc-start.c").
+// Relative paths with spaces are not recognised: nothing tells them from a function's words.
+bool is_location_word(std::string_view word) {
+  std::string_view file = word;
+  bool has_line = take_number_suffix(file) >= 0;
+  if (has_line) take_number_suffix(file);
+  if (is_unknown_file(file) || file == "<stdin>" || file == "<built-in>") return true;
+  if (file.empty() || file.find_first_of(" ()<>[]{},") != std::string_view::npos) return false;
+  std::size_t slash = file.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
+  std::size_t dot = base.rfind('.');
+  bool has_extension = dot != std::string_view::npos && dot > 0 && dot + 1 < base.size();
+  return has_extension && (has_line || slash != std::string_view::npos);
+}
+
+// Splits "FUNCTION [LOCATION]", what is left of a frame once its pc and groups are gone. The
+// location starts at the first word, after the first, that is at bracket depth 0 and starts a
+// path, and runs to the end (paths may contain spaces). Words inside (), [] or {} are skipped:
+// "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
+// "operator->" are unbalanced, and no word inside a template argument list starts a path.
+// Failing that, the last word at depth 0 is the location if it looks like one on its own.
+void split_function_and_location(std::string_view s, Frame& frame) {
+  int depth = 0;
+  std::size_t last_word = std::string_view::npos;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i > 0 && s[i - 1] == ' ' && s[i] != ' ' && depth == 0) {
+      if (starts_path(s.substr(i))) {
+        frame.function = std::string(trim(s.substr(0, i)));
+        split_location(s.substr(i), frame);
+        return;
+      }
+      last_word = i;
+    }
+    char c = s[i];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+  }
+  if (last_word != std::string_view::npos && depth == 0 &&
+      is_location_word(s.substr(last_word))) {
+    frame.function = std::string(trim(s.substr(0, last_word)));
+    split_location(s.substr(last_word), frame);
+    return;
+  }
+  frame.function = std::string(s);
+}
+
+// Parses one stack line (see the formats above). Unknown parts stay empty/0; an unknown
+// function is "<null>".
 Frame parse_frame(std::string_view line) {
   Frame frame;
   std::string_view s = trim(line);
@@ -358,34 +598,27 @@ Frame parse_frame(std::string_view line) {
   std::string_view index = leading_digits(s);
   frame.index = to_int(index);
   s = trim(s.substr(index.size()));
+  s = strip_suffix_groups(s, frame);
 
-  // "(BuildId: ...)" identifies the binary, not the frame; it is dropped.
-  if (std::size_t open = matching_open_paren(s);
-      open != std::string_view::npos && starts_with(s.substr(open), "(BuildId:"))
-    s = trim(s.substr(0, open));
-  // The module is the last parenthesised group, when it is "<module>+0x<offset>".
-  if (std::size_t open = matching_open_paren(s);
-      open != std::string_view::npos && contains(s.substr(open), "+0x")) {
-    frame.module = std::string(trim(s.substr(open + 1, s.size() - open - 2)));
-    s = trim(s.substr(0, open));
+  // ASan/UBSan put the pc first. "0x55 in f ..." names a function; "0x55" alone, or followed
+  // by a location, does not.
+  if (std::string_view pc = first_word(s); is_hex_number(pc)) {
+    s = trim(s.substr(pc.size()));
+    if (!consume_ci(s, "in ")) {
+      if (!s.empty()) split_location(s, frame);
+      frame.function = "<null>";
+      return frame;
+    }
+    s = trim(s);
   }
-  // ASan/UBSan put the pc first: "0x55d4c3 in func ..." or just "0x55d4c3" before the module.
-  if (starts_with(s, "0x")) {
-    s = trim(after(s, " in "));
-  }
-  // What is left is "<function> <location>" or just "<function>". Function names contain
-  // spaces ("std::thread::_M_start_thread(std::unique_ptr<...>, void (*)())"), locations do
-  // not, so the location is the last word when it parses as one.
-  std::size_t space = s.rfind(' ');
-  if (space != std::string_view::npos && parse_location(s.substr(space + 1), frame)) {
-    s = trim(s.substr(0, space));
-  } else if (!s.empty() && frame.module.empty() && parse_location(s, frame)) {
-    s = {};  // a bare location with no function name
-  }
-  // "func+0x12" (ASan without debug info) names the function plus an offset into it.
-  if (std::size_t plus = s.rfind("+0x"); plus != std::string_view::npos && plus > 0)
-    s = s.substr(0, plus);
-  frame.function = s.empty() ? "<null>" : std::string(s);
+  split_function_and_location(s, frame);
+
+  // "f+0x12": ASan names the function plus an offset into it when it has no file.
+  std::string_view function = frame.function;
+  if (std::size_t plus = function.rfind("+0x");
+      plus != std::string_view::npos && plus > 0 && is_hex_number(function.substr(plus + 1)))
+    frame.function = std::string(function.substr(0, plus));
+  if (frame.function.empty() || frame.function == "??") frame.function = "<null>";
   return frame;
 }
 
@@ -513,14 +746,16 @@ bool has_sections(const Report& r) {
   return !r.accesses.empty() || !r.mutexes.empty() || !r.threads.empty() || !r.sections.empty();
 }
 
-// Reads the lines after the headline. `body` excludes the headline and the closing lines.
+// Reads the lines [begin, end) after the headline that belong to process `owner` (see
+// belongs()), each without its "==PID==" prefix.
 void parse_body(Report& report, const std::vector<Line>& lines, std::size_t begin,
-                std::size_t end) {
+                std::size_t end, int owner) {
   // Frames right under the headline (TSan mutex misuse, ASan double-free, UBSan) form the
   // report's own stack.
   Target target{Target::Headline, 0};
-  for (std::size_t i = begin; i < end; ++i) {
-    std::string_view line = trim(lines[i].text);
+  for (std::size_t i = next_own(lines, begin, owner); i < end;
+       i = next_own(lines, i + 1, owner)) {
+    std::string_view line = trim(lines[i].body);
     if (line.empty()) {
       target = {};  // a blank line closes the current stack
       continue;
@@ -579,7 +814,8 @@ void parse_body(Report& report, const std::vector<Line>& lines, std::size_t begi
     // one ("Location is global '<null>' at 0x000000000000"). A following stack gets a Section.
     bool is_location = starts_with(line, "Location is ") || contains(line, " is located ");
     if (is_location && !report.location) report.location = std::string(line);
-    bool next_is_frame = i + 1 < end && is_frame_line(lines[i + 1].text);
+    std::size_t next = next_own(lines, i + 1, owner);
+    bool next_is_frame = next < end && is_frame_line(lines[next].body);
     if ((is_location && (ends_with(line, ":") || next_is_frame)) ||
         (ends_with(line, ":") && next_is_frame)) {
       // Any other title followed by a stack: ASan "freed by thread T0 here:", TSan "As if
@@ -612,27 +848,31 @@ bool is_shadow_dump_line(std::string_view line) {
          starts_with(t, "=>0x") || starts_with(line, "  ");
 }
 
-// Returns the index one past the report's last line. `start` is the headline's index.
-// A report also ends where the next headline begins, so a truncated report never swallows
-// the one after it.
-std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size_t start) {
-  std::size_t n = lines.size();
+// Returns the index one past the report's last line. `start` is the headline's index; only
+// lines of process `owner` are looked at (see belongs()), each without its "==PID==" prefix,
+// so another process's lines neither end the report nor extend it. A report also ends where
+// the next headline of its process begins, so a truncated report never swallows the one after.
+std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size_t start,
+                            int owner) {
+  const std::size_t n = lines.size();
+  auto own = [&](std::size_t i) { return next_own(lines, i, owner); };
   switch (tool) {
     case Tool::TSan:
-      for (std::size_t i = start + 1; i < n; ++i) {
-        if (is_tsan_delimiter(lines[i].text)) return i + 1;
+      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
+        if (is_tsan_delimiter(lines[i].body)) return i + 1;
         if (find_headline(lines[i].text).tool != Tool::None) return i;
       }
       return n;
     case Tool::ASan:
-    case Tool::LSan: {
+    case Tool::LSan:
+    case Tool::UBSanError: {
       bool after_summary = false;
-      for (std::size_t i = start + 1; i < n; ++i) {
-        std::string_view text = lines[i].text;
-        if (is_asan_aborting(text)) return i + 1;
-        if (find_headline(text).tool != Tool::None) return i;
-        if (after_summary && !is_shadow_dump_line(text)) return i;
-        if (starts_with(trim(text), "SUMMARY: ")) {
+      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
+        std::string_view body = lines[i].body;
+        if (is_asan_aborting(lines[i].text)) return i + 1;
+        if (find_headline(lines[i].text).tool != Tool::None) return i;
+        if (after_summary && !is_shadow_dump_line(body)) return i;
+        if (starts_with(trim(body), "SUMMARY: ")) {
           // LSan stops at its summary; ASan goes on with the shadow dump and ABORTING.
           if (tool == Tool::LSan) return i + 1;
           after_summary = true;
@@ -645,10 +885,10 @@ std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size
       // stack, then (clang) a blank line and "SUMMARY: UndefinedBehaviorSanitizer: ...".
       // UBSan does not stop the program, so the first other line is program output again.
       bool in_stack = false;
-      for (std::size_t i = start + 1; i < n; ++i) {
-        std::string_view text = lines[i].text;
-        std::string_view t = trim(text);
-        if (find_headline(text).tool != Tool::None) return i;
+      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
+        std::string_view body = lines[i].body;
+        std::string_view t = trim(body);
+        if (find_headline(lines[i].text).tool != Tool::None) return i;
         if (is_frame_line(t)) {
           in_stack = true;
           continue;
@@ -656,13 +896,13 @@ std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size
         if (starts_with(t, "SUMMARY: UndefinedBehaviorSanitizer")) return i + 1;
         if (t.empty()) {
           // A blank line ends the report unless the UBSan summary follows it.
-          std::size_t j = i + 1;
-          while (j < n && trim(lines[j].text).empty()) ++j;
-          if (j < n && starts_with(trim(lines[j].text), "SUMMARY: UndefinedBehaviorSanitizer"))
+          std::size_t j = own(i + 1);
+          while (j < n && trim(lines[j].body).empty()) j = own(j + 1);
+          if (j < n && starts_with(trim(lines[j].body), "SUMMARY: UndefinedBehaviorSanitizer"))
             return j + 1;
           return i;
         }
-        if (!in_stack && (contains(t, ": note: ") || starts_with(text, " "))) continue;
+        if (!in_stack && (contains(t, ": note: ") || starts_with(body, " "))) continue;
         return i;
       }
       return n;
@@ -672,56 +912,101 @@ std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size
   return start + 1;
 }
 
+// The report's text: from the "=====" line the runtimes print above TSan/ASan headlines (if
+// there is one) to its last line. Cut from the log as it stands when no other process's line
+// lies in between; otherwise the report's own lines, joined.
+std::string raw_text(std::string_view log, const std::vector<Line>& lines, std::size_t start,
+                     std::size_t end, int owner) {
+  std::size_t first = start;
+  for (std::size_t i = start; i-- > 0;) {
+    if (!belongs(lines[i], owner)) continue;
+    if (is_tsan_delimiter(lines[i].body)) first = i;
+    break;
+  }
+  std::size_t last = end - 1;
+  while (last > start && !belongs(lines[last], owner)) --last;
+  bool contiguous = true;
+  for (std::size_t i = first; i <= last && contiguous; ++i) contiguous = belongs(lines[i], owner);
+  if (contiguous) return std::string(log.substr(lines[first].begin, lines[last].end - lines[first].begin));
+  std::string raw;
+  for (std::size_t i = first; i <= last; ++i) {
+    if (!belongs(lines[i], owner)) continue;
+    if (!raw.empty()) raw += '\n';
+    raw += lines[i].text;
+  }
+  return raw;
+}
+
 // The site of a UBSan report: "path/file.cpp:9:15" before ": runtime error: ".
 Frame ubsan_site(std::string_view headline) {
   Frame site;
-  std::string_view location = headline.substr(0, headline.find(": runtime error: "));
-  if (!parse_location(trim(location), site)) site.file = std::string(trim(location));
-  site.function = "";
+  int pid = 0;
+  headline.remove_prefix(pid_prefix_length(headline, &pid));
+  split_location(headline.substr(0, headline.find(": runtime error: ")), site);
   return site;
+}
+
+// Reads the report whose headline is lines[start].
+Report read_report(std::string_view log, const std::vector<Line>& lines, std::size_t start,
+                   const Headline& headline) {
+  Report report;
+  report.tool = tool_name(headline.tool);
+  report.headline = std::string(headline.text);
+  report.first_line = static_cast<int>(start) + 1;
+  switch (headline.tool) {
+    case Tool::TSan: report.kind = tsan_kind(headline.description); break;
+    case Tool::ASan:
+    case Tool::UBSanError: report.kind = asan_kind(headline.description); break;
+    case Tool::LSan: report.kind = "memory-leak"; break;
+    case Tool::UBSan:
+      report.kind = ubsan_kind(headline.description);
+      report.ubsan_site = ubsan_site(headline.text);
+      break;
+    case Tool::None: break;
+  }
+  // A headline with nothing usable after the marker (a cut or garbled line) still has a
+  // report behind it; "unknown" keeps the kind a non-empty slug.
+  if (report.kind.empty()) report.kind = "unknown";
+
+  const int owner = report_pid(lines[start], headline);
+  if (owner != 0) report.pid = owner;
+  const std::size_t end = find_report_end(headline.tool, lines, start, owner);
+  report.raw = raw_text(log, lines, start, end, owner);
+  parse_body(report, lines, start + 1, end, owner);
+  return report;
 }
 
 }  // namespace
 
 std::vector<Report> parse_reports(std::string_view log) {
+  // Colors go first; every offset below is into the uncolored text.
+  std::string uncolored;
+  if (has_escape(log)) {
+    uncolored = strip_ansi(log);
+    log = uncolored;
+  }
   std::vector<Report> reports;
-  std::vector<Line> lines = split_lines(log);
-  std::size_t i = 0;
-  while (i < lines.size()) {
+  const std::vector<Line> lines = split_lines(log);
+  // Every headline opens a report. No line inside a report is a headline of the same process
+  // (find_report_end stops there), so scanning on after a headline, rather than jumping past
+  // its report, only adds the reports of other processes printed in between.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
     Headline headline = find_headline(lines[i].text);
-    if (headline.tool == Tool::None) {
-      ++i;
-      continue;
-    }
-    Report report;
-    report.tool = tool_name(headline.tool);
-    report.headline = std::string(headline.text);
-    report.first_line = static_cast<int>(i) + 1;
-    switch (headline.tool) {
-      case Tool::TSan: report.kind = tsan_kind(headline.description); break;
-      case Tool::ASan: report.kind = asan_kind(headline.description); break;
-      case Tool::LSan: report.kind = "memory-leak"; break;
-      case Tool::UBSan:
-        report.kind = ubsan_kind(headline.description);
-        report.ubsan_site = ubsan_site(headline.text);
-        break;
-      case Tool::None: break;
-    }
-    // A headline with nothing usable after the marker (a cut or garbled line) still has a
-    // report behind it; "unknown" keeps the kind a non-empty slug.
-    if (report.kind.empty()) report.kind = "unknown";
-
-    std::size_t end = find_report_end(headline.tool, lines, i);
-    // `raw` starts at the opening "=====" line the runtimes print above TSan/ASan headlines.
-    std::size_t raw_begin = i;
-    if (i > 0 && is_tsan_delimiter(lines[i - 1].text)) raw_begin = i - 1;
-    report.raw = std::string(log.substr(lines[raw_begin].begin,
-                                        lines[end - 1].end - lines[raw_begin].begin));
-    parse_body(report, lines, i + 1, end);
-    reports.push_back(std::move(report));
-    i = end;
+    if (headline.tool != Tool::None) reports.push_back(read_report(log, lines, i, headline));
   }
   return reports;
+}
+
+bool may_start_report(std::string_view line) {
+  // Every headline marker (find_headline) contains one of these two words, which color codes
+  // never split: the runtimes color whole phrases.
+  auto has_marker = [](std::string_view s) {
+    return contains(s, "Sanitizer") || contains(s, "runtime error");
+  };
+  if (has_marker(line)) return true;
+  // parse_reports strips colors before looking for headlines; so must this, in case a code
+  // ever lands inside a marker. Only lines with an ESC pay for it.
+  return has_escape(line) && has_marker(strip_ansi(line));
 }
 
 bool runtime_failed_to_start(std::string_view log, std::string* what) {
@@ -738,6 +1023,11 @@ bool runtime_failed_to_start(std::string_view log, std::string* what) {
       "ASan runtime does not come first in initial library list",
       "FATAL: AddressSanitizer",
   };
+  std::string uncolored;
+  if (has_escape(log)) {
+    uncolored = strip_ansi(log);
+    log = uncolored;
+  }
   for (const Line& line : split_lines(log)) {
     if (find_headline(line.text).tool != Tool::None) return false;
     for (std::string_view marker : kMarkers) {

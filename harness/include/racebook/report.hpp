@@ -10,13 +10,16 @@
 namespace racebook {
 
 // One line of a symbolized stack: "#3 main /src/x.cpp:12:5 (prog+0x1234) (BuildId: ...)".
+// File and module paths may contain spaces and non-ASCII letters; function names may contain
+// spaces ("operator new(unsigned long)", "Foo::operator bool() const").
 struct Frame {
   int index = 0;
-  std::string function;  // "<null>" when the runtime could not name it
-  std::string file;      // empty when unknown ("<null>" in the log)
-  int line = 0;          // 0 when unknown
+  std::string function;  // "<null>" when the runtime could not name it ("<null>" or "??")
+  std::string file;      // empty when unknown ("<null>", "<unknown>", "??" in the log)
+  int line = 0;          // 0 when unknown, or when the runtime printed a file with no line
   int column = 0;        // 0 when the compiler printed none (gcc)
-  std::string module;    // "prog+0x1234" or "libtsan.so.2+0x5e686"; may be empty
+  std::string module;    // "prog+0x1234", "libtsan.so.2+0x5e686", "/a b/prog+0x10", or the bare
+                         // pc "0x000000000042" when the runtime knew no module; may be empty
 };
 
 // A stack under a titled section of a report. `restored` is false for TSan's
@@ -85,13 +88,26 @@ struct Report {
   std::optional<std::string> location;   // "Location is global 'c' of size 4 at ..." trimmed
   std::optional<Frame> ubsan_site;       // UBSan "file:line:col: runtime error:" site
   std::string summary;                   // "SUMMARY: ..." line, if printed
-  std::string raw;                       // the report's text as printed, for diagnostics
+  std::string raw;                       // the report's text, for diagnostics: as printed, minus
+                                         // ANSI color codes; for a report whose process shared
+                                         // the log with others, only that process's lines
+  std::optional<int> pid;                // the process that printed it: the "==1234==" prefix of
+                                         // its headline, else TSan's "(pid=1234)"; empty if none
 };
 
 // Parses every TSan/ASan/LSan/UBSan report in a log, in the order they appear. Tolerant of
 // interleaved program output, gcc and clang formats, columns or none, "(BuildId: ...)" suffixes,
-// "<null>" frames and truncated logs (a cut-off report is returned with what was read).
+// "<null>" frames, ANSI color codes (color=always) and truncated logs (a cut-off report is
+// returned with what was read). When lines carry "==PID==" prefixes, the lines of different
+// processes are kept apart: a report only reads lines of its own process (and unprefixed ones).
 std::vector<Report> parse_reports(std::string_view log);
+
+// True when `line` may be (part of) a sanitizer report's first line: whenever
+// parse_reports could take a line as a headline, this is true for it (and more is fine).
+// Cheap: a couple of substring searches ("Sanitizer", "runtime error"), plus a search of the
+// line with its ANSI codes removed when it has any. Meant for keeping, out of a huge output,
+// the lines that a report may start on.
+bool may_start_report(std::string_view line);
 
 // True when the log shows a sanitizer runtime that could not start at all (for example
 // "FATAL: ThreadSanitizer: unexpected memory mapping"); `what` gets that line.
