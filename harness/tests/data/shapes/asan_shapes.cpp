@@ -5,7 +5,7 @@
 namespace {
 struct Box {
   int value = 0;
-  explicit operator bool() const { return value != 0; }
+  explicit operator bool() const { return value != 0; }  // line:read
 };
 
 int add(int a, int b) { return a + b; }  // line:overflow

@@ -6,7 +6,9 @@
 # letter ("/tmp/racebook shapes.XXXXXX/é"), so that source files and (for ASan) module paths
 # contain both. Function names with spaces at bracket depth 0 come from the programs
 # themselves ("(anonymous namespace)::Flag::operator bool() const", "operator new(unsigned
-# long)"). Every program is run twice with the same binary: color=never -> <name>.<cc>.log,
+# long)"). ubsan_segv is built with UBSan alone, whose runtime reports a deadly signal as
+# "==PID==ERROR: UndefinedBehaviorSanitizer: SEGV ..." (clang++-14's does; g++-12's does not
+# handle the signal, so its log has only the runtime error). Every program is run twice with the same binary: color=never -> <name>.<cc>.log,
 # color=always -> <name>_color.<cc>.log. Logs are never edited by hand.
 set -u
 
@@ -22,6 +24,7 @@ for src in "$here"/*.cpp; do
   name=$(basename "$src" .cpp)
   case "$name" in
     tsan_*) sanitize=-fsanitize=thread ;;
+    ubsan_*) sanitize=-fsanitize=undefined ;;  # UBSan's own runtime, reporting the SEGV itself
     *) sanitize=-fsanitize=address,undefined ;;
   esac
   cp "$src" "$work/$name.cpp"
