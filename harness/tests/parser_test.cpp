@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -24,6 +25,7 @@
 #endif
 
 using racebook::Frame;
+using racebook::may_start_report;
 using racebook::parse_reports;
 using racebook::Report;
 using racebook::runtime_failed_to_start;
@@ -102,6 +104,10 @@ bool contains(const std::string& s, std::string_view needle) {
 
 bool starts_with(const std::string& s, std::string_view prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool ends_with_path(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // By value: callers pass the temporary that parse_reports returns.
@@ -829,4 +835,556 @@ TEST_CASE("parser.kind_slugs", "[parser]") {
   CHECK(kind_of(ub + "left shift of negative value -1") == "shift-out-of-bounds");
   CHECK(kind_of(ub + "some new check: 0x1") == "some-new-check");
   CHECK(kind_of(ub + "value 12 is bad") == "value");
+}
+
+// ---------------------------------------------------------------------------------------
+// Frames split on their structure, colors, merged processes, may_start_report.
+//
+// The logs under tests/data/shapes/ were captured by shapes/capture.sh in a directory whose
+// path holds a space and an "é", plain (<name>.<cc>.log) and with color=always
+// (<name>_color.<cc>.log, same binary).
+
+namespace {
+
+std::string read_shape_log(const std::string& name, const std::string& compiler) {
+  return read_text(std::string(RACEBOOK_TEST_DATA) + "/shapes/" + name + "." + compiler + ".log");
+}
+
+int shape_marker_line(const std::string& program, const std::string& marker) {
+  return marker_line("../shapes/" + program, marker);
+}
+
+// Every field of a report, one per line, so that two parses compare field by field and a
+// difference shows where it is. `positional` adds first_line and raw, which depend on where
+// the report sits in its log.
+void describe_frames(std::ostringstream& out, const std::string& what, const Stack& stack) {
+  out << what << " restored=" << stack.restored << "\n";
+  for (const Frame& f : stack.frames)
+    out << "  #" << f.index << " fn=[" << f.function << "] file=[" << f.file << "] line=" << f.line
+        << " col=" << f.column << " module=[" << f.module << "]\n";
+}
+
+std::string describe(const Report& r, bool positional = true) {
+  std::ostringstream out;
+  out << "tool=" << r.tool << "\nkind=" << r.kind << "\nheadline=" << r.headline << "\n";
+  out << "pid=" << (r.pid ? std::to_string(*r.pid) : "none") << "\n";
+  if (positional) out << "first_line=" << r.first_line << "\n";
+  describe_frames(out, "stack", r.stack);
+  for (const auto& a : r.accesses) {
+    out << "access write=" << a.write << " atomic=" << a.atomic << " previous=" << a.previous
+        << " size=" << a.size << " address=" << a.address << " thread=" << a.thread
+        << " mutexes=";
+    for (const auto& m : a.mutexes_held) out << m << ",";
+    describe_frames(out, "", a.stack);
+  }
+  for (const auto& m : r.mutexes)
+    describe_frames(out, "mutex " + m.title + " " + m.mutex + " held=" + m.held + " thread=" +
+                             m.thread + " created=" + std::to_string(m.created),
+                    m.stack);
+  for (const auto& t : r.threads)
+    describe_frames(out, "thread " + t.thread + " tid=" + t.tid + " state=" + t.state + " by=" +
+                             t.created_by,
+                    t.stack);
+  for (const auto& s : r.sections) describe_frames(out, "section " + s.title, s.stack);
+  out << "location=" << r.location.value_or("none") << "\n";
+  if (r.ubsan_site)
+    out << "site=" << r.ubsan_site->file << ":" << r.ubsan_site->line << ":"
+        << r.ubsan_site->column << "\n";
+  out << "summary=" << r.summary << "\n";
+  if (positional) out << "raw=" << r.raw << "\n";
+  return out.str();
+}
+
+std::string describe_all(const std::vector<Report>& reports, bool positional = true) {
+  std::string out;
+  for (const Report& r : reports) out += describe(r, positional) + "----\n";
+  return out;
+}
+
+// What changes from one run of a binary to the next: hex numbers (addresses), pids, tids.
+std::string unstable_parts_masked(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    auto is_dec = [](char c) { return c >= '0' && c <= '9'; };
+    if (text.compare(i, 2, "0x") == 0) {
+      out += "0x?";
+      for (i += 2; i < text.size() && is_hex(text[i]);) ++i;
+      continue;
+    }
+    bool number_follows = false;
+    for (std::string_view tag : {"pid=", "tid=", "==", "T"}) {
+      if (text.compare(i, tag.size(), tag) == 0 && i + tag.size() < text.size() &&
+          is_dec(text[i + tag.size()]) && (tag != "T" || (i > 0 && text[i - 1] == ' '))) {
+        out += tag;
+        out += "?";
+        for (i += tag.size(); i < text.size() && is_dec(text[i]);) ++i;
+        number_follows = true;
+        break;
+      }
+    }
+    if (!number_follows) out += text[i++];
+  }
+  return out;
+}
+
+// A colored log with its escape sequences taken out the simple way: every "ESC [ ... m".
+std::string without_sgr(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
+      std::size_t m = text.find('m', i);
+      if (m != std::string::npos) {
+        i = m;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+std::vector<std::string> split_log_lines(const std::string& log) {
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The pid a real log's process printed: "(pid=N)" in TSan's headline, "==N==" in ASan's.
+int pid_of_log(const std::string& log) {
+  for (std::string_view tag : {"(pid=", "==ERROR: "}) {
+    std::size_t at = log.find(tag);
+    if (at == std::string::npos) continue;
+    if (tag == "(pid=") return std::stoi(log.substr(at + tag.size()));
+    std::size_t open = log.rfind("==", at - 1);
+    return std::stoi(log.substr(open + 2, at - open - 2));
+  }
+  FAIL("no pid in log");
+  return 0;
+}
+
+// Each line of a real log with its process's "==PID==" prefix, unless the runtime already
+// printed one: what several processes writing to one log with per-line prefixes look like.
+std::vector<std::string> prefixed_lines(const std::string& log) {
+  const std::string prefix = "==" + std::to_string(pid_of_log(log)) + "==";
+  std::vector<std::string> lines = split_log_lines(log);
+  for (std::string& line : lines)
+    if (!starts_with(line, prefix)) line = prefix + line;
+  return lines;
+}
+
+// Round-robin merge: one line of each log in turn, as concurrent writers produce.
+std::string interleave(const std::vector<std::vector<std::string>>& logs) {
+  std::string merged;
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (const auto& lines : logs) {
+      if (i >= lines.size()) continue;
+      merged += lines[i] + "\n";
+      any = true;
+    }
+    if (!any) break;
+  }
+  return merged;
+}
+
+const Report& report_with_pid(const std::vector<Report>& reports, int pid,
+                              std::string_view kind) {
+  for (const Report& r : reports)
+    if (r.pid == pid && r.kind == kind) return r;
+  FAIL("no " << kind << " report of pid " << pid);
+  return reports.front();
+}
+
+// Every *.log under tests/data, recursively.
+std::vector<std::string> every_captured_log() {
+  std::vector<std::string> paths;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(RACEBOOK_TEST_DATA)))
+    if (entry.is_regular_file() && entry.path().extension() == ".log")
+      paths.push_back(entry.path().string());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+// The report's headline line as the log has it (colors, prefixes and all).
+std::string headline_line(const std::string& log, const Report& r) {
+  return split_log_lines(log).at(static_cast<std::size_t>(r.first_line) - 1);
+}
+
+}  // namespace
+
+TEST_CASE("parser.frame_structure", "[parser]") {
+  // One frame per shape, under a headline so that they form the report's own stack.
+  const std::string log =
+      "WARNING: ThreadSanitizer: data race (pid=1)\n"
+      // 0: spaces and é in the file and the module, a function with spaces at depth 0.
+      "    #0 Foo::operator bool() const /tmp/my checkout/é/cases/x.cpp:17:5 "
+      "(/tmp/my checkout/build/prog+0x1234) (BuildId: 0a1b)\n"
+      // 1: spaces inside template brackets, gcc (no column).
+      "    #1 std::vector<int, std::allocator<int> >::push_back(int const&) "
+      "/tmp/my checkout/é/x.cpp:3 (prog+0x1)\n"
+      // 2: unknown file.
+      "    #2 operator new(unsigned long) <null> (libtsan.so.2+0x9)\n"
+      // 3: clang's file with no line (line 0).
+      "    #3 main::{lambda()#1}::operator()() const /src/a.cpp (prog+0x2)\n"
+      // 4: nothing known but the pc: module "0x...", no function, no file.
+      "    #4 <null> <null> (0x000000000042)\n"
+      // 5: addr2line's unknowns.
+      "    #5 0x7f01 in ?? ??:0\n"
+      "    #6 (anonymous namespace)::f() ??:?\n"
+      // 7: a discriminator after the location.
+      "    #7 g() /x/y.cpp:12 (discriminator 3) (prog+0x1)\n"
+      // 8, 9: relative files, recognised as the last word.
+      "    #8 0x55 in helper(int) nptl/pthread_create.c:442\n"
+      "    #9 0x55 in h(int) x.cpp:9:2\n"
+      // 10: symbolize_vs_style=1.
+      "    #10 0x55 in k() /x/y.cpp(12,5)\n"
+      // 11: no function, no module.
+      "    #11 0x7f02  (<unknown module>)\n"
+      // 12: a module with an architecture (RenderModuleLocation).
+      "    #12 0x7f03 in m (/lib/x.dylib:x86_64+0x10)\n"
+      // 13: "operator< <char>" has a word starting with '<'; it is not a location.
+      "    #13 bool std::operator< <char>(std::string const&, char const*) /x/s.h:5 (p+0x3)\n"
+      // 14: a pc and a location but no function.
+      "    #14 0x55 /src/only file.cpp:7\n"
+      // 15: ASan's function+offset with a module path holding parentheses.
+      "    #15 0x7f04 in n+0x1f (/opt/a (copy)/lib.so+0x20)\n";
+  const Report r = only_report(parse_reports(log));
+  const auto& f = r.stack.frames;
+  REQUIRE(f.size() == 16);
+  for (std::size_t i = 0; i < f.size(); ++i) CHECK(f[i].index == static_cast<int>(i));
+
+  CHECK(f[0].function == "Foo::operator bool() const");
+  CHECK(f[0].file == "/tmp/my checkout/é/cases/x.cpp");
+  CHECK(f[0].line == 17);
+  CHECK(f[0].column == 5);
+  CHECK(f[0].module == "/tmp/my checkout/build/prog+0x1234");
+
+  CHECK(f[1].function == "std::vector<int, std::allocator<int> >::push_back(int const&)");
+  CHECK(f[1].file == "/tmp/my checkout/é/x.cpp");
+  CHECK(f[1].line == 3);
+  CHECK(f[1].column == 0);
+
+  CHECK(f[2].function == "operator new(unsigned long)");
+  CHECK(f[2].file.empty());
+  CHECK(f[2].line == 0);
+  CHECK(f[2].module == "libtsan.so.2+0x9");
+
+  CHECK(f[3].function == "main::{lambda()#1}::operator()() const");
+  CHECK(f[3].file == "/src/a.cpp");
+  CHECK(f[3].line == 0);
+
+  CHECK(f[4].function == "<null>");
+  CHECK(f[4].file.empty());
+  CHECK(f[4].module == "0x000000000042");
+
+  CHECK(f[5].function == "<null>");
+  CHECK(f[5].file.empty());
+  CHECK(f[5].line == 0);
+  CHECK(f[6].function == "(anonymous namespace)::f()");
+  CHECK(f[6].file.empty());
+  CHECK(f[6].line == 0);
+
+  CHECK(f[7].function == "g()");
+  CHECK(f[7].file == "/x/y.cpp");
+  CHECK(f[7].line == 12);
+  CHECK(f[7].module == "prog+0x1");
+
+  CHECK(f[8].function == "helper(int)");
+  CHECK(f[8].file == "nptl/pthread_create.c");
+  CHECK(f[8].line == 442);
+  CHECK(f[9].function == "h(int)");
+  CHECK(f[9].file == "x.cpp");
+  CHECK(f[9].line == 9);
+  CHECK(f[9].column == 2);
+
+  CHECK(f[10].function == "k()");
+  CHECK(f[10].file == "/x/y.cpp");
+  CHECK(f[10].line == 12);
+  CHECK(f[10].column == 5);
+
+  CHECK(f[11].function == "<null>");
+  CHECK(f[11].module.empty());
+  CHECK(f[11].file.empty());
+
+  CHECK(f[12].function == "m");
+  CHECK(f[12].module == "/lib/x.dylib:x86_64+0x10");
+
+  CHECK(f[13].function == "bool std::operator< <char>(std::string const&, char const*)");
+  CHECK(f[13].file == "/x/s.h");
+  CHECK(f[13].line == 5);
+
+  CHECK(f[14].function == "<null>");
+  CHECK(f[14].file == "/src/only file.cpp");
+  CHECK(f[14].line == 7);
+
+  CHECK(f[15].function == "n");
+  CHECK(f[15].module == "/opt/a (copy)/lib.so+0x20");
+}
+
+void tsan_racy_shapes(const std::string& compiler) {
+  // Real frames: "(anonymous namespace)::Flag::operator bool() const /tmp/racebook
+  // shapes.XXXXXX/é/tsan_racy_shapes.cpp:11:5 (tsan_racy_shapes.clang+0x..)".
+  const Report r = only_report(parse_reports(read_shape_log("tsan_racy_shapes", compiler)));
+  CHECK(r.kind == "data-race");
+  REQUIRE(r.accesses.size() == 2);
+  for (const auto& access : r.accesses) {
+    const Frame& top = access.stack.frames.at(0);
+    CHECK(contains(top.file, "/racebook shapes."));
+    CHECK(ends_with_path(top.file, "/é/tsan_racy_shapes.cpp"));
+    CHECK(top.line == shape_marker_line("tsan_racy_shapes", "increment"));
+    check_column(top, compiler);
+    CHECK(starts_with(top.module, "tsan_racy_shapes." + compiler + "+0x"));
+    CHECK(top.function == (compiler == "clang" ? "(anonymous namespace)::Flag::operator bool() const"
+                                               : "operator bool"));
+    const Frame& bump = access.stack.frames.at(1);
+    CHECK(bump.function == (compiler == "clang"
+                                ? "void (anonymous namespace)::bump<int>(std::vector<int, "
+                                  "std::allocator<int> >&)"
+                                : "bump<int>"));
+    CHECK(ends_with_path(bump.file, "/é/tsan_racy_shapes.cpp"));
+  }
+  REQUIRE(r.threads.size() == 2);
+  for (const auto& thread : r.threads) {
+    const Frame& creator = program_frame(thread.stack, "tsan_racy_shapes");
+    CHECK(creator.function == "main");
+    CHECK(creator.line > 0);
+  }
+  CHECK(r.pid.has_value());
+}
+
+void asan_shapes(const std::string& compiler) {
+  const auto reports = parse_reports(read_shape_log("asan_shapes", compiler));
+  REQUIRE(reports.size() == 2);
+  const Report& ub = reports[0];
+  CHECK(ub.kind == "signed-integer-overflow");
+  CHECK(ub.ubsan_site->file == "asan_shapes.cpp");
+  CHECK(ub.ubsan_site->line == shape_marker_line("asan_shapes", "overflow"));
+  CHECK(ends_with_path(ub.stack.frames.at(0).file, "/é/asan_shapes.cpp"));
+  // "#4 0x.. in _start (/tmp/racebook shapes.XXXXXX/é/asan_shapes.gcc+0x1110)": a module path
+  // with a space and an é.
+  const Frame& start = ub.stack.frames.back();
+  CHECK(start.function == "_start");
+  CHECK(start.file.empty());
+  CHECK(contains(start.module, "/racebook shapes."));
+  CHECK(contains(start.module, "/é/asan_shapes." + compiler + "+0x"));
+
+  const Report& uaf = reports[1];
+  CHECK(uaf.kind == "heap-use-after-free");
+  REQUIRE(uaf.accesses.size() == 1);
+  const Frame& use = uaf.accesses[0].stack.frames.at(0);
+  CHECK(use.line == shape_marker_line("asan_shapes", "read"));
+  CHECK(uaf.accesses[0].stack.frames.at(1).line == shape_marker_line("asan_shapes", "use"));
+  CHECK(ends_with_path(use.file, "/é/asan_shapes.cpp"));
+  CHECK(use.function == (compiler == "clang" ? "(anonymous namespace)::Box::operator bool() const"
+                                             : "operator bool"));
+  REQUIRE(uaf.sections.size() == 2);
+  const Frame& alloc = uaf.sections[1].stack.frames.at(0);
+  CHECK(alloc.function == "operator new(unsigned long)");
+  if (compiler == "clang") {
+    // No file: "(/tmp/racebook shapes.XXXXXX/é/asan_shapes.clang+0x..) (BuildId: ..)".
+    CHECK(alloc.file.empty());
+    CHECK(contains(alloc.module, "/é/asan_shapes.clang+0x"));
+  } else {
+    CHECK(ends_with_path(alloc.file, "asan_new_delete.cpp"));
+    CHECK(alloc.module.empty());
+  }
+  REQUIRE(uaf.pid.has_value());
+  CHECK(contains(uaf.headline, "==" + std::to_string(*uaf.pid) + "==ERROR"));
+  CHECK_FALSE(ub.pid.has_value());  // UBSan's runtime error line names no process
+}
+
+void colored_logs(const std::string& compiler) {
+  for (const std::string name : {"tsan_racy_shapes", "asan_shapes", "ubsan_segv"}) {
+    INFO(name << "." << compiler);
+    const std::string colored = read_shape_log(name + "_color", compiler);
+    const std::string plain = read_shape_log(name, compiler);
+    if (name != "ubsan_segv" || compiler == "clang") REQUIRE(contains(colored, "\x1b["));
+    const auto from_colored = parse_reports(colored);
+    REQUIRE_FALSE(from_colored.empty());
+    // The same text without its colors parses to exactly the same reports, raw included.
+    CHECK(describe_all(from_colored) == describe_all(parse_reports(without_sgr(colored))));
+    for (const Report& r : from_colored) CHECK_FALSE(contains(r.raw, "\x1b"));
+    // And the uncolored run of the same binary gives the same fields, but for what changes
+    // from run to run (addresses, pids, tids).
+    CHECK(unstable_parts_masked(describe_all(from_colored)) ==
+          unstable_parts_masked(describe_all(parse_reports(plain))));
+  }
+}
+
+RACEBOOK_PARSER_TEST(tsan_racy_shapes)
+RACEBOOK_PARSER_TEST(asan_shapes)
+RACEBOOK_PARSER_TEST(colored_logs)
+
+TEST_CASE("parser.color_inside_lines", "[parser]") {
+  // What the decorators print (sanitizer_report_decorator.h, tsan_report.cpp): codes around
+  // a mutex id in the middle of a title, around UBSan's " runtime error: ", at line starts.
+  const std::string log =
+      "==================\n"
+      "\x1b[1m\x1b[31mWARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) "
+      "(pid=7)\n"
+      "\x1b[1m\x1b[0m  Mutex \x1b[1m\x1b[35mM1\x1b[1m\x1b[0m acquired here while holding mutex "
+      "\x1b[1m\x1b[35mM0\x1b[1m\x1b[0m in \x1b[1m\x1b[36mthread T1\x1b[1m\x1b[0m:\n"
+      "\x1b[1m\x1b[0m    #0 pthread_mutex_lock <null> (a.out+0x1)\n"
+      "\n"
+      "==================\n"
+      "\x1b[1mx.cpp:3:5:\x1b[1m\x1b[31m runtime error: \x1b[1m\x1b[0m\x1b[1mdivision by zero"
+      "\x1b[1m\x1b[0m\n";
+  const auto reports = parse_reports(log);
+  REQUIRE(reports.size() == 2);
+  REQUIRE(reports[0].mutexes.size() == 1);
+  CHECK(reports[0].mutexes[0].mutex == "M1");
+  CHECK(reports[0].mutexes[0].held == "M0");
+  CHECK(reports[0].mutexes[0].thread == "T1");
+  CHECK(reports[0].mutexes[0].stack.frames.at(0).function == "pthread_mutex_lock");
+  CHECK(reports[0].headline ==
+        "WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=7)");
+  CHECK(reports[1].kind == "division-by-zero");
+  CHECK(reports[1].headline == "x.cpp:3:5: runtime error: division by zero");
+  CHECK(reports[1].ubsan_site->line == 3);
+  // A cut-off escape sequence at the very end does not eat anything but itself.
+  CHECK(only_report(parse_reports("WARNING: ThreadSanitizer: data race\x1b[1")).headline ==
+        "WARNING: ThreadSanitizer: data race");
+}
+
+TEST_CASE("parser.ubsan_deadly_signal", "[parser]") {
+  // clang++-14 -fsanitize=undefined: the runtime error, then UBSan's own SEGV report.
+  const std::string log = read_shape_log("ubsan_segv", "clang");
+  const auto reports = parse_reports(log);
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].kind == "null-pointer");
+  const Report& segv = reports[1];
+  CHECK(segv.tool == "UndefinedBehaviorSanitizer");
+  CHECK(segv.kind == "SEGV");
+  CHECK(segv.first_line == log_line_of(log, "==ERROR: UndefinedBehaviorSanitizer: SEGV"));
+  REQUIRE(segv.pid.has_value());
+  CHECK(starts_with(segv.headline, "==" + std::to_string(*segv.pid) + "==ERROR:"));
+  CHECK(segv.stack.frames.at(0).function == "main");
+  CHECK(segv.stack.frames.at(0).line == shape_marker_line("ubsan_segv", "segv"));
+  CHECK(starts_with(segv.summary, "SUMMARY: UndefinedBehaviorSanitizer: SEGV"));
+  CHECK(segv.raw.substr(segv.raw.size() - 10) == "==ABORTING");
+}
+
+TEST_CASE("parser.interleaved_processes", "[parser]") {
+  // Three real logs of three processes, every line prefixed with its "==PID==", merged one
+  // line of each in turn: two TSan data races and an ASan report.
+  const std::vector<std::string> logs = {read_log("tsan_data_race", "clang"),
+                                         read_log("tsan_race_mutex_held", "gcc"),
+                                         read_log("asan_heap_use_after_free", "clang")};
+  std::vector<std::vector<std::string>> prefixed;
+  for (const std::string& log : logs) prefixed.push_back(prefixed_lines(log));
+  const std::string merged = interleave(prefixed);
+  const auto reports = parse_reports(merged);
+  REQUIRE(reports.size() == 3);
+  for (const std::string& log : logs) {
+    const int pid = pid_of_log(log);
+    INFO("pid " << pid);
+    const Report clean = only_report(parse_reports(log));
+    REQUIRE(clean.pid == pid);
+    const Report& mixed = report_with_pid(reports, pid, clean.kind);
+    // Field by field what the process's own log gives, wherever its lines landed.
+    CHECK(describe(mixed, false) == describe(clean, false));
+    // Its raw text holds its own lines only.
+    for (const std::string& line : split_log_lines(mixed.raw))
+      CHECK(starts_with(line, "==" + std::to_string(pid) + "=="));
+  }
+
+  // One process's whole report printed in the middle of another's.
+  const auto& outer = prefixed[0];
+  const auto& inner = prefixed[2];
+  std::string nested;
+  for (std::size_t i = 0; i < outer.size(); ++i) {
+    nested += outer[i] + "\n";
+    if (i == 5)
+      for (const std::string& line : inner) nested += line + "\n";
+  }
+  const auto nested_reports = parse_reports(nested);
+  REQUIRE(nested_reports.size() == 2);
+  CHECK(describe(report_with_pid(nested_reports, pid_of_log(logs[0]), "data-race"), false) ==
+        describe(only_report(parse_reports(logs[0])), false));
+  CHECK(describe(report_with_pid(nested_reports, pid_of_log(logs[2]), "heap-use-after-free"),
+                 false) == describe(only_report(parse_reports(logs[2])), false));
+}
+
+TEST_CASE("parser.pid_prefixes", "[parser]") {
+  // log_exe_name=1 prints "==prog==PID=="; a process's unprefixed lines stay its own.
+  const std::string log =
+      "==a.out==41==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000\n"
+      "==42==ERROR: LeakSanitizer: detected memory leaks\n"
+      "    #0 0x1 in main /src/x.cpp:3:1\n"
+      "==a.out==41==    #0 0x2 in crash() /src/y.cpp:9:4\n"
+      "==42==\n"
+      "==42==Direct leak of 7 byte(s) in 1 object(s) allocated from:\n"
+      "==a.out==41==ABORTING\n"
+      "==42==    #0 0x3 in malloc (/usr/lib/libasan.so+0x10)\n"
+      "==42==SUMMARY: AddressSanitizer: 7 byte(s) leaked in 1 allocation(s).\n";
+  const auto reports = parse_reports(log);
+  REQUIRE(reports.size() == 2);
+  const Report& segv = reports[0];
+  CHECK(segv.pid == 41);
+  CHECK(segv.kind == "SEGV");
+  REQUIRE(segv.stack.frames.size() == 2);  // the unprefixed line is read by every report
+  CHECK(segv.stack.frames[1].function == "crash()");
+  CHECK(segv.sections.empty());
+  const Report& leak = reports[1];
+  CHECK(leak.pid == 42);
+  REQUIRE(leak.sections.size() == 1);
+  CHECK(leak.sections[0].stack.frames.at(0).function == "malloc");
+  CHECK(starts_with(leak.summary, "SUMMARY: AddressSanitizer: 7 byte(s)"));
+  // "==================" and "=====...=====" are delimiters, not pid prefixes.
+  CHECK(only_report(parse_reports("==================\nWARNING: ThreadSanitizer: data race "
+                                  "(pid=5)\n==================\n"))
+            .pid == 5);
+}
+
+TEST_CASE("parser.may_start_report_superset", "[parser]") {
+  // For every captured log, plain and colored, and a merged one: every line that parse_reports
+  // took as a headline passes may_start_report.
+  std::vector<std::string> logs;
+  for (const std::string& path : every_captured_log()) logs.push_back(read_text(path));
+  REQUIRE(logs.size() > 40);
+  logs.push_back(interleave({prefixed_lines(read_log("tsan_two_reports", "gcc")),
+                             prefixed_lines(read_log("ubsan_division_by_zero", "clang"))}));
+  std::size_t headlines = 0;
+  for (const std::string& log : logs) {
+    for (const Report& r : parse_reports(log)) {
+      INFO(r.headline);
+      CHECK(may_start_report(headline_line(log, r)));
+      ++headlines;
+    }
+  }
+  CHECK(headlines > 40);
+
+  // Headlines after leftover output, with codes, with prefixes; a code inside a marker.
+  for (const char* line : {"partial output WARNING: ThreadSanitizer: data race (pid=1)",
+                           "\x1b[1m\x1b[31m==9==ERROR: AddressSanitizer: SEGV on unknown address",
+                           "==9====8==x.cpp:1:2: runtime error: load of null pointer",
+                           "\x1b[1mx.cpp:1:2:\x1b[1m\x1b[31m runtime error: \x1b[1m\x1b[0mdiv",
+                           "WARNING: Thread\x1b[1mSanitizer: data race",
+                           "x.cpp:1:2: runtime\x1b[0m error: shift"}) {
+    INFO(line);
+    REQUIRE(parse_reports(line).size() == 1);
+    CHECK(may_start_report(line));
+  }
+  for (const char* line : {"", "    #0 0x1 in main /src/x.cpp:3:1", "==================",
+                           "SUMMARY: done", "program: ok \x1b[1m\x1b[0m"})
+    CHECK_FALSE(may_start_report(line));
+
+  // The pseudo-random noise of parser.garbage_input, cut into lines.
+  std::string noise;
+  std::uint32_t state = 777;
+  const std::string_view pieces[] = {"\n", "WARNING: ThreadSanitizer: x\n", "\x1b[1m", "==1==",
+                                     "ERROR: AddressSanitizer: y", ": runtime error: ", "\x1b",
+                                     "ERROR: UndefinedBehaviorSanitizer: ", "Sanitizer"};
+  for (int i = 0; i < 20000; ++i) {
+    state = state * 1103515245u + 12345u;
+    if (state % 3 == 0) {
+      noise += pieces[(state >> 8) % std::size(pieces)];
+    } else {
+      noise += static_cast<char>((state >> 16) & 0xff);
+    }
+  }
+  for (const Report& r : parse_reports(noise)) CHECK(may_start_report(headline_line(noise, r)));
 }
