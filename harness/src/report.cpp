@@ -15,7 +15,12 @@
 //          "SUMMARY: AddressSanitizer: ..." / shadow byte dump / "==1==ABORTING"
 //   LSan:  "==1==ERROR: LeakSanitizer: detected memory leaks" / leak sections / "SUMMARY: ..."
 //   UBSan: "file.cpp:9:15: runtime error: <message>" / optional notes and stack /
-//          optional "SUMMARY: UndefinedBehaviorSanitizer: ..." (clang prints it, gcc does not)
+//          optional "SUMMARY: UndefinedBehaviorSanitizer: ..." (clang prints it, gcc does not);
+//          a deadly signal: "==1==ERROR: UndefinedBehaviorSanitizer: SEGV ..." framed like ASan
+//          (tests/data/shapes/)
+// Before any of that, ANSI color codes (color=always) are removed from the whole log. Lines
+// that start with "==PID==" belong to that process: a report reads only its own process's
+// lines and unprefixed ones, so logs of several processes merged line by line stay apart.
 
 #include "racebook/report.hpp"
 
