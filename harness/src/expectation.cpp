@@ -1,9 +1,15 @@
+// The one reader of the case-file format. CMake asks it too (racebook-read-case, built at
+// configure time from this file), so the tests CTest declares and the verdicts the harness
+// checks can never disagree about what a case file says.
 #include "racebook/expectation.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
+
+#include "racebook/kinds.hpp"
 
 namespace racebook {
 namespace {
@@ -17,6 +23,17 @@ const std::set<std::string>& known_sanitizers() {
   return names;
 }
 
+bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
 // "tsan", "tsan-clang", "asan-gcc": the sanitizer, optionally narrowed to one compiler.
 bool valid_key(const std::string& key) {
   const auto dash = key.find('-');
@@ -25,6 +42,15 @@ bool valid_key(const std::string& key) {
   if (dash == std::string::npos) return true;
   const std::string compiler = key.substr(dash + 1);
   return compiler == "gcc" || compiler == "clang";
+}
+
+bool valid_marker_name(const std::string& s) {
+  if (s.empty() || !is_ident_start(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), is_ident_char);
+}
+
+std::string plural(int n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 Expectation parse_expectation(const std::string& key, const std::string& verdict, int line,
@@ -47,27 +73,208 @@ Expectation parse_expectation(const std::string& key, const std::string& verdict
     }
     return e;
   }
-  static const std::regex kind_re("[a-z][a-z0-9-]*");
-  if (!std::regex_match(word, kind_re)) {
+  const bool slug_like = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+  if (!slug_like) {
     throw CaseFileError(at(path, line) + "expected \"clean\" or a report kind such as "
                         "\"data-race @a @b\", found \"" + verdict + "\"");
   }
   e.clean = false;
   e.kind = word;
-  static const std::regex marker_re("@([A-Za-z_][A-Za-z0-9_]*)");
   while (words >> word) {
-    std::smatch m;
-    if (!std::regex_match(word, m, marker_re)) {
+    if (word.size() < 2 || word[0] != '@' || !valid_marker_name(word.substr(1))) {
       throw CaseFileError(at(path, line) + "\"" + word +
                           "\" is not a marker reference; write @name for a line marked // @name");
     }
-    e.markers.push_back(m[1]);
+    e.markers.push_back(word.substr(1));
   }
-  if (e.markers.empty()) {
-    throw CaseFileError(at(path, line) + "\"" + e.kind +
-                        "\" names no marked line; add @name for each line the report must point at");
+  const KindInfo* kind = find_kind(e.kind);
+  if (kind == nullptr) {
+    throw CaseFileError(at(path, line) + "unknown report kind \"" + e.kind +
+                        "\"; the kinds are the slugs `racebook-harness parse` prints: " +
+                        known_kind_list());
+  }
+  const int n = static_cast<int>(e.markers.size());
+  if (n < kind->min_markers || (kind->max_markers >= 0 && n > kind->max_markers)) {
+    std::string need = kind->max_markers == kind->min_markers
+                           ? plural(kind->min_markers, "marker")
+                           : "at least " + plural(kind->min_markers, "marker");
+    throw CaseFileError(at(path, line) + "\"" + e.kind + "\" needs " + need + " (" +
+                        std::string(kind->markers) + "), this expectation names " +
+                        std::to_string(n) +
+                        (n == 0 ? ": add @name for each line the report must point at" : ""));
   }
   return e;
+}
+
+// ---- A small C++ lexer: just enough to tell code from comments and string literals ----
+
+struct Token {
+  enum class Type { identifier, string, punct, line_comment, block_comment } type;
+  std::string text;  // for strings: the contents (escapes kept as written); comments: after //
+  int line = 0;
+  bool first_on_line = false;  // nothing but whitespace before it on its line
+};
+
+std::vector<Token> lex(std::string_view src) {
+  std::vector<Token> out;
+  int line = 1;
+  bool line_has_token = false;
+  std::size_t i = 0;
+  auto push = [&](Token::Type type, std::string text, int at_line) {
+    out.push_back({type, std::move(text), at_line, !line_has_token});
+    line_has_token = true;
+  };
+  auto newline = [&] {
+    ++line;
+    line_has_token = false;
+  };
+  while (i < src.size()) {
+    const char c = src[i];
+    if (c == '\n') {
+      newline();
+      ++i;
+    } else if (is_space(c)) {
+      ++i;
+    } else if (c == '/' && i + 1 < src.size() && src[i + 1] == '/') {
+      std::size_t end = src.find('\n', i);
+      if (end == std::string_view::npos) end = src.size();
+      push(Token::Type::line_comment, std::string(src.substr(i + 2, end - i - 2)), line);
+      i = end;
+    } else if (c == '/' && i + 1 < src.size() && src[i + 1] == '*') {
+      const int start_line = line;
+      std::size_t end = src.find("*/", i + 2);
+      end = end == std::string_view::npos ? src.size() : end + 2;
+      push(Token::Type::block_comment, "", start_line);
+      for (std::size_t k = i; k < end; ++k) {
+        if (src[k] == '\n') newline();
+      }
+      i = end;
+    } else if (c == 'R' && i + 1 < src.size() && src[i + 1] == '"' &&
+               (i == 0 || !is_ident_char(src[i - 1]))) {
+      // Raw string R"delim( ... )delim"
+      const std::size_t open = src.find('(', i + 2);
+      const std::string delim =
+          open == std::string_view::npos ? "" : std::string(src.substr(i + 2, open - i - 2));
+      const std::string close = ")" + delim + "\"";
+      std::size_t end = open == std::string_view::npos ? src.size() : src.find(close, open + 1);
+      const int start_line = line;
+      std::string body = end == std::string_view::npos || open == std::string_view::npos
+                             ? ""
+                             : std::string(src.substr(open + 1, end - open - 1));
+      end = end == std::string_view::npos ? src.size() : end + close.size();
+      push(Token::Type::string, body, start_line);
+      for (std::size_t k = i; k < end; ++k) {
+        if (src[k] == '\n') newline();
+      }
+      i = end;
+    } else if (c == '"' || c == '\'') {
+      std::size_t k = i + 1;
+      std::string body;
+      while (k < src.size() && src[k] != c && src[k] != '\n') {
+        if (src[k] == '\\' && k + 1 < src.size()) {
+          body += src[k];
+          ++k;
+        }
+        body += src[k];
+        ++k;
+      }
+      if (c == '"') {
+        push(Token::Type::string, body, line);
+      } else {
+        push(Token::Type::punct, "'", line);
+      }
+      i = k < src.size() && src[k] == c ? k + 1 : k;
+    } else if (is_ident_start(c)) {
+      std::size_t k = i;
+      while (k < src.size() && is_ident_char(src[k])) ++k;
+      push(Token::Type::identifier, std::string(src.substr(i, k - i)), line);
+      i = k;
+    } else {
+      push(Token::Type::punct, std::string(1, c), line);
+      ++i;
+    }
+  }
+  return out;
+}
+
+// "// expect tsan: data-race @a @b": the comment's text after "//".
+bool split_expectation(const std::string& comment, std::string& key, std::string& verdict) {
+  std::string s = trim(comment);
+  if (s.rfind("expect", 0) != 0) return false;
+  s = s.substr(6);
+  if (s.empty() || !is_space(s[0])) return false;
+  s = trim(s);
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) return false;
+  key = trim(s.substr(0, colon));
+  verdict = trim(s.substr(colon + 1));
+  if (key.empty() || verdict.empty()) return false;
+  return std::all_of(key.begin(), key.end(), [](char ch) { return is_ident_char(ch) || ch == '-'; });
+}
+
+// Is the comment an expectation at all (even a malformed one)? "expect" as its first word.
+bool looks_like_expectation(const std::string& comment) {
+  const std::string s = trim(comment);
+  return s.rfind("expect", 0) == 0 && (s.size() == 6 || !is_ident_char(s[6]));
+}
+
+// "... @name" at the end of a comment marks its line.
+std::string marker_of(const std::string& comment) {
+  const std::string s = trim(comment);
+  const auto atpos = s.rfind('@');
+  if (atpos == std::string::npos) return "";
+  const std::string name = s.substr(atpos + 1);
+  return valid_marker_name(name) ? name : "";
+}
+
+bool valid_variant_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+           ch == '_';
+  });
+}
+
+// After TEST_CASE / TEST_CASE_METHOD at tokens[i]: the name's string literal(s). Comments
+// and line breaks may stand anywhere in between.
+std::string variant_name_after(const std::vector<Token>& tokens, std::size_t i, bool method,
+                               const std::string& path) {
+  const int line = tokens[i].line;
+  auto skip_comments = [&](std::size_t k) {
+    while (k < tokens.size() && (tokens[k].type == Token::Type::line_comment ||
+                                 tokens[k].type == Token::Type::block_comment))
+      ++k;
+    return k;
+  };
+  std::size_t k = skip_comments(i + 1);
+  if (k >= tokens.size() || tokens[k].type != Token::Type::punct || tokens[k].text != "(") {
+    return "";  // not a use of the macro (its definition, a mention)
+  }
+  k = skip_comments(k + 1);
+  if (method) {  // TEST_CASE_METHOD(Fixture, "name", ...)
+    int depth = 0;
+    for (; k < tokens.size(); ++k) {
+      const auto& t = tokens[k];
+      if (t.type != Token::Type::punct) continue;
+      if (t.text == "(" || t.text == "<") ++depth;
+      if (t.text == ")" || t.text == ">") --depth;
+      if (t.text == "," && depth == 0) break;
+    }
+    k = skip_comments(k + 1);
+  }
+  std::string name;
+  bool any = false;
+  while (k < tokens.size() && tokens[k].type == Token::Type::string) {
+    name += tokens[k].text;
+    any = true;
+    k = skip_comments(k + 1);
+  }
+  if (!any) {
+    throw CaseFileError(at(path, line) + "the TEST_CASE's name is not a string literal; racebook "
+                        "reads variant names from the source, so write TEST_CASE(\"name\")");
+  }
+  return name;
 }
 
 }  // namespace
@@ -92,51 +299,80 @@ int CaseFile::marker_line(const std::string& marker, const Expectation& where) c
 }
 
 CaseFile parse_case_file(std::string_view text, const std::string& path) {
-  // A marker is "// @name" at the end of a code line or comment; an expectation is a whole
-  // comment line "// expect <key>: <verdict>" above a TEST_CASE.
-  static const std::regex expect_re(R"(^\s*//\s*expect\s+([A-Za-z0-9_-]+)\s*:\s*(.*?)\s*$)");
-  static const std::regex expect_like_re(R"(^\s*//\s*expect\b.*)");
-  static const std::regex marker_re(R"(//.*@([A-Za-z_][A-Za-z0-9_]*)\s*$)");
-  static const std::regex test_case_re(R"re(\bTEST_CASE\s*\(\s*"([^"]*)")re");
-
   CaseFile file;
   file.path = path;
   std::vector<Expectation> pending;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::smatch m;
-    if (std::regex_match(line, m, expect_re)) {
-      Expectation e = parse_expectation(m[1], m[2], number, path);
-      for (const auto& p : pending) {
-        if (p.key == e.key) {
-          throw CaseFileError(at(path, number) + "a second expectation for \"" + e.key +
-                              "\" (the first is on line " + std::to_string(p.line) + ")");
+  const std::vector<Token> tokens = lex(text);
+  std::set<int> test_case_lines;
+  std::map<int, std::string> marker_on_line;
+
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.type == Token::Type::line_comment) {
+      std::string key, verdict;
+      // An expectation is a comment on a line of its own.
+      if (t.first_on_line && split_expectation(t.text, key, verdict)) {
+        Expectation e = parse_expectation(key, verdict, t.line, path);
+        for (const auto& p : pending) {
+          if (p.key == e.key) {
+            throw CaseFileError(at(path, t.line) + "a second expectation for \"" + e.key +
+                                "\" (the first is on line " + std::to_string(p.line) + ")");
+          }
         }
+        pending.push_back(std::move(e));
+        continue;
       }
-      pending.push_back(std::move(e));
-    } else if (std::regex_match(line, expect_like_re)) {
-      throw CaseFileError(at(path, number) + "malformed expectation \"" + line +
-                          "\"; write // expect <normal|tsan|asan>: <clean | kind @marker...>");
-    } else if (std::regex_search(line, m, marker_re)) {
-      const std::string name = m[1];
-      const auto [it, inserted] = file.markers.emplace(name, number);
-      if (!inserted) {
-        throw CaseFileError(at(path, number) + "marker @" + name + " is already on line " +
-                            std::to_string(it->second) + "; each marker names one line");
+      if (t.first_on_line && looks_like_expectation(t.text)) {
+        throw CaseFileError(at(path, t.line) + "malformed expectation \"//" + t.text +
+                            "\"; write // expect <normal|tsan|asan>: <clean | kind @marker...>");
       }
-    } else if (std::regex_search(line, m, test_case_re)) {
-      Variant v;
-      v.name = m[1];
-      v.line = number;
-      v.expectations = std::move(pending);
-      pending.clear();
-      file.variants.push_back(std::move(v));
+      if (const std::string name = marker_of(t.text); !name.empty()) {
+        const auto [it, inserted] = file.markers.emplace(name, t.line);
+        if (!inserted) {
+          throw CaseFileError(at(path, t.line) + "marker @" + name + " is already on line " +
+                              std::to_string(it->second) + "; each marker names one line");
+        }
+        marker_on_line[t.line] = name;
+      }
+      continue;
     }
+    if (t.type != Token::Type::identifier) continue;
+    const bool method = t.text == "TEST_CASE_METHOD";
+    if (t.text != "TEST_CASE" && !method) continue;
+    if (i > 0 && tokens[i - 1].type == Token::Type::identifier && tokens[i - 1].text == "define") {
+      continue;  // #define TEST_CASE ...
+    }
+    const std::string name = variant_name_after(tokens, i, method, path);
+    if (name.empty()) continue;
+    if (!valid_variant_name(name)) {
+      throw CaseFileError(at(path, t.line) + "variant name \"" + name +
+                          "\" must be lower_snake_case (a-z, 0-9, _): it becomes part of a test name");
+    }
+    for (const auto& v : file.variants) {
+      if (v.name == name) {
+        throw CaseFileError(at(path, t.line) + "a second variant named \"" + name +
+                            "\" (the first is on line " + std::to_string(v.line) +
+                            "); variant names must be unique in a case file");
+      }
+    }
+    Variant v;
+    v.name = name;
+    v.line = t.line;
+    v.expectations = std::move(pending);
+    pending.clear();
+    test_case_lines.insert(t.line);
+    file.variants.push_back(std::move(v));
   }
   if (!pending.empty()) {
     throw CaseFileError(at(path, pending.front().line) +
                         "expectation is followed by no TEST_CASE; put it right above its variant");
+  }
+  for (const int line : test_case_lines) {
+    if (const auto it = marker_on_line.find(line); it != marker_on_line.end()) {
+      throw CaseFileError(at(path, line) + "marker @" + it->second +
+                          " is on a TEST_CASE line; put it on the line the report must point at, "
+                          "inside the variant");
+    }
   }
   // Every marker an expectation names must exist: checked for the whole file, so a dangling
   // reference fails every variant's test, not only the one that would have used it.
@@ -149,7 +385,7 @@ CaseFile parse_case_file(std::string_view text, const std::string& path) {
 }
 
 CaseFile read_case_file(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw CaseFileError(path + ": cannot read the case file (does it exist?)");
   }
@@ -158,14 +394,19 @@ CaseFile read_case_file(const std::string& path) {
   return parse_case_file(text.str(), path);
 }
 
-const Expectation& expectation_for(const CaseFile& file, const Variant& variant,
-                                   const std::string& sanitizer, const std::string& compiler) {
+const Expectation* find_expectation(const Variant& variant, const std::string& sanitizer,
+                                    const std::string& compiler) {
   const Expectation* general = nullptr;
   for (const auto& e : variant.expectations) {
-    if (e.key == sanitizer + "-" + compiler) return e;
+    if (e.key == sanitizer + "-" + compiler) return &e;
     if (e.key == sanitizer) general = &e;
   }
-  if (general) return *general;
+  return general;
+}
+
+const Expectation& expectation_for(const CaseFile& file, const Variant& variant,
+                                   const std::string& sanitizer, const std::string& compiler) {
+  if (const Expectation* e = find_expectation(variant, sanitizer, compiler)) return *e;
   throw CaseFileError(at(file.path, variant.line) + "variant \"" + variant.name +
                       "\" has no expectation for " + sanitizer +
                       "; add // expect " + sanitizer + ": ... above its TEST_CASE");

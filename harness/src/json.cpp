@@ -62,6 +62,9 @@ json to_json(const Report& r) {
   j["location"] = r.location ? json(*r.location) : json(nullptr);
   j["ubsan_site"] = r.ubsan_site ? to_json(*r.ubsan_site) : json(nullptr);
   j["summary"] = r.summary.empty() ? json(nullptr) : json(r.summary);
+  // The ==PID== of the process whose report it is, where the log says (several processes may
+  // write to one log).
+  j["pid"] = r.pid ? json(*r.pid) : json(nullptr);
   return j;
 }
 

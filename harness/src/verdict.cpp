@@ -60,6 +60,13 @@ std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root
     }
     return sites;
   }
+  if (report.tool == "LeakSanitizer") {
+    // "Direct leak of 4 byte(s) in 1 object(s) allocated from:": where each leak was allocated.
+    for (const auto& s : report.sections) {
+      if (s.title.find("leak of") != std::string::npos) add("allocation", s.stack);
+    }
+    return sites;
+  }
   if (!report.accesses.empty()) {
     int n = 0;
     for (const auto& a : report.accesses) add("access " + std::to_string(++n), a.stack);
@@ -100,12 +107,15 @@ std::string describe_expected(const CaseFile& file, const Expectation& expectati
 
 std::optional<bool> sentinel(const std::string& stdout_text, const std::string& variant) {
   const std::string prefix = "racebook: variant \"" + variant + "\" finished: ";
-  std::optional<bool> result;
-  std::istringstream in(stdout_text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) result = line.substr(prefix.size()) == "passed";
-  }
-  return result;
+  // Wherever the program's own output left the line: the sentinel may follow text printed
+  // without a newline. The last one counts.
+  const auto at = stdout_text.rfind(prefix);
+  if (at == std::string::npos) return std::nullopt;
+  const auto from = at + prefix.size();
+  const auto end = stdout_text.find('\n', from);
+  std::string word = stdout_text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+  if (!word.empty() && word.back() == '\r') word.pop_back();
+  return word == "passed";
 }
 
 namespace {
@@ -129,7 +139,9 @@ bool matches(const Report& report, const CaseFile& file, const Expectation& e,
 
 void check_completion(const VerdictInput& in, RunVerdict& v) {
   const RunResult& run = in.run;
-  if (run.outcome != RunResult::Outcome::exited || run.exit_code != 0) {
+  // A timeout is reported once, by judge().
+  if (run.outcome == RunResult::Outcome::signaled ||
+      (run.outcome == RunResult::Outcome::exited && run.exit_code != 0)) {
     v.problems.push_back("the program " + run.describe() + "; a clean variant must exit 0");
   }
   const auto done = sentinel(run.out, in.variant.name);

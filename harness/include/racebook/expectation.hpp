@@ -42,15 +42,22 @@ struct CaseFile {
   int marker_line(const std::string& marker, const Expectation& where) const;
 };
 
-// Reads a case file's markers, variants and expectations. Throws CaseFileError, with file and
-// line, for: a marker written twice, an expectation that is malformed or names a marker that
-// does not exist, two expectations for the same key on one variant, or expectations that are
-// followed by no TEST_CASE.
+// Reads a case file's markers, variants and expectations: the one reader of the format (CMake
+// asks it through racebook-read-case). A variant is a TEST_CASE("name") or
+// TEST_CASE_METHOD(Fixture, "name") in code, wherever its parts are broken across lines or
+// comments. Throws CaseFileError, with file and line, for: a marker written twice or on a
+// TEST_CASE line, an expectation that is malformed, names an unknown kind, the wrong number of
+// markers for its kind or a marker that does not exist, two expectations for the same key on
+// one variant, expectations followed by no TEST_CASE, a variant name that is not
+// lower_snake_case or is used twice.
 CaseFile read_case_file(const std::string& path);
 CaseFile parse_case_file(std::string_view text, const std::string& path);
 
 // The expectation that applies to a sanitizer ("normal", "tsan", "asan") and compiler ("gcc",
 // "clang"): "tsan-clang" over "tsan". Throws CaseFileError when the variant has none.
+// The same, or nullptr when the variant has none for that sanitizer.
+const Expectation* find_expectation(const Variant& variant, const std::string& sanitizer,
+                                    const std::string& compiler);
 const Expectation& expectation_for(const CaseFile& file, const Variant& variant,
                                    const std::string& sanitizer, const std::string& compiler);
 
