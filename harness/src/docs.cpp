@@ -1,4 +1,5 @@
 #include "racebook/docs.hpp"
+#include "racebook/options.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -252,8 +253,10 @@ std::string matrix_page(const fs::path& project_dir, const std::vector<PresetRun
          << run.build.value("compiler_version", "?") << " | " << runtime_of(run.build) << " | `"
          << run.build.value("case_flags", "") << "` |\n";
   }
-  page << "\nSanitizer options the harness sets (a user's `*_OPTIONS` are appended and win):\n\n";
-  for (const auto& [name, value] : sanitizer_environment({})) {
+  page << "\nSanitizer options every run gets. A user's own `*_OPTIONS` stand between racebook's "
+          "defaults (`history_size=7`) and the options racebook forces, which decide whether a "
+          "report reaches the harness (see the README, \"Trust\"):\n\n";
+  for (const auto& [name, value] : sanitizer_options({}).env) {
     page << "- `" << name << "=" << value << "`\n";
   }
   page << "\nMachine: Linux " << read_first_line("/proc/sys/kernel/osrelease")

@@ -114,7 +114,7 @@ no_orphan_after_a_run)
   ;;
 
 no_orphan_after_sigterm|no_orphan_after_sigint|no_orphan_after_sighup)
-  sig=${check##*_}; sig=${sig^^}
+  sig=${check##*_sig}; sig=${sig^^}
   RACEBOOK_FIXTURE_PID_FILE=$WORK/pid "$HARNESS" run --program "$FIXTURE" --variant escaping_grandchild_then_hang \
     --source "$FIXTURE_SOURCE" --sanitizer "$SANITIZER" --compiler "$COMPILER" --timeout 120 >out.txt 2>&1 &
   harness_pid=$!
