@@ -89,14 +89,9 @@ class BlockTerminationSignals {
 
 // Orphaned descendants (the middle process of a double fork exited, or one that called
 // setsid() lost its parent) are reparented to the nearest subreaper ancestor instead of init,
-// which keeps them findable as our descendants. Not inherited by our children.
-void become_subreaper() {
-  static const bool done = [] {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    return true;
-  }();
-  (void)done;
-}
+// which keeps them findable as our descendants. Not inherited across fork(), so a process
+// forked from one that set it must set it again: hence no "done once" flag, it is one syscall.
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
 // ---- Finding and killing every descendant ----
 
@@ -136,7 +131,31 @@ bool read_process(pid_t pid, ProcessInfo& info) {
   return true;
 }
 
-std::vector<ProcessInfo> all_processes() {
+bool is_dead(const ProcessInfo& p) { return p.state == 'Z' || p.state == 'X' || p.state == 'x'; }
+
+// SIGKILLs `p` if it is still the process we saw: through a pidfd, checked against the start
+// time, so that a pid reused since the scan is never hit. Without pidfds (Linux < 5.3) a plain
+// kill() remains, with its tiny window.
+void kill_process(const ProcessInfo& p) {
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
+  if (fd >= 0) {
+    ProcessInfo now;
+    if (read_process(p.pid, now) && now.start_time == p.start_time)
+      ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+    ::close(fd);
+    return;
+  }
+  if (errno == ESRCH) return;  // gone already
+#endif
+  ::kill(p.pid, SIGKILL);
+}
+
+// Every process in /proc. Our own live children are SIGKILLed the moment they are read, not
+// after the whole scan: a program that forks and exits in a loop has a new tip (adopted by us,
+// the subreaper) every few dozen microseconds, and only a kill right after the read can catch
+// it before it forks again.
+std::vector<ProcessInfo> all_processes_killing_children_of(pid_t self) {
   std::vector<ProcessInfo> result;
   DIR* proc = ::opendir("/proc");
   if (proc == nullptr) return result;
@@ -145,13 +164,14 @@ std::vector<ProcessInfo> all_processes() {
     const long pid = std::strtol(entry->d_name, &end, 10);
     if (pid <= 0 || *end != '\0') continue;
     ProcessInfo info;
-    if (read_process(static_cast<pid_t>(pid), info)) result.push_back(info);
+    if (!read_process(static_cast<pid_t>(pid), info)) continue;
+    // A child's pid cannot be reused before we reap it, and only we do: kill() is safe here.
+    if (info.ppid == self && !is_dead(info)) ::kill(info.pid, SIGKILL);
+    result.push_back(info);
   }
   ::closedir(proc);
   return result;
 }
-
-bool is_dead(const ProcessInfo& p) { return p.state == 'Z' || p.state == 'X' || p.state == 'x'; }
 
 // The processes of `all` whose parent chain leads to `self`, in any state.
 std::vector<ProcessInfo> descendants_of(pid_t self, const std::vector<ProcessInfo>& all) {
@@ -177,24 +197,6 @@ std::vector<ProcessInfo> descendants_of(pid_t self, const std::vector<ProcessInf
     if (p.pid != self && descends(p.pid)) result.push_back(p);
   }
   return result;
-}
-
-// SIGKILLs `p` if it is still the process we saw: through a pidfd, checked against the start
-// time, so that a pid reused since the scan is never hit. Without pidfds (Linux < 5.3) a plain
-// kill() remains, with its tiny window.
-void kill_process(const ProcessInfo& p) {
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
-  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
-  if (fd >= 0) {
-    ProcessInfo now;
-    if (read_process(p.pid, now) && now.start_time == p.start_time)
-      ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-    ::close(fd);
-    return;
-  }
-  if (errno == ESRCH) return;  // gone already
-#endif
-  ::kill(p.pid, SIGKILL);
 }
 
 // SIGKILLs the process groups of `descendants` that hold nothing else: a group kill reaches
@@ -235,32 +237,31 @@ void pause_for(milliseconds d) {
 
 // SIGKILLs and reaps every descendant of this process, over and over until none is left (a
 // descendant may fork while we kill) or `limit` has passed. Returns how many were left alive.
+//
+// Done means "no children at all", not "a scan saw no live descendant": /proc is not a
+// snapshot, and readdir misses a process whose pid (after a wrap) is below its position. As a
+// subreaper we adopt every orphaned descendant, so a live descendant always means a child,
+// and no children (the cheap common case) means no descendants.
 std::size_t kill_all_descendants(milliseconds limit) {
   const auto until = Clock::now() + limit;
   const pid_t self = ::getpid();
-  milliseconds pause{1};
+  milliseconds pause{0};
   for (;;) {
-    // A descendant's parent chain starts with one of our children (an orphan is reparented to
-    // us, the subreaper), so no children means no descendants: the cheap common case.
     if (!reap_terminated_children()) return 0;
-    const auto all = all_processes();
+    const auto all = all_processes_killing_children_of(self);
     std::vector<ProcessInfo> alive;
     for (const auto& d : descendants_of(self, all)) {
       if (!is_dead(d)) alive.push_back(d);
     }
-    if (alive.empty()) {
-      reap_terminated_children();  // those that died since the scan
-      return 0;
-    }
     kill_descendant_groups(alive, all);
     for (const auto& d : alive) kill_process(d);
     if (Clock::now() >= until) {
-      reap_terminated_children();
-      return alive.size();
+      if (!reap_terminated_children()) return 0;
+      return std::max<std::size_t>(alive.size(), 1);  // children remain: at least one
     }
     // Give the killed a moment to die (SIGKILL is delivered when they next run).
     pause_for(pause);
-    pause = std::min(pause * 2, milliseconds{10});
+    pause = std::min(pause + milliseconds{1}, milliseconds{10});
   }
 }
 
@@ -558,6 +559,24 @@ bool child_terminated(pid_t pid) {
   }
 }
 
+// Reaps the terminated children other than `run_child`: orphans we adopted as the subreaper
+// while the run goes on. A case program that forks and exits in a loop would otherwise fill
+// the pid space with our zombies until the run ends. `run_child` itself is left unreaped.
+void reap_adopted_orphans(pid_t run_child) {
+  for (int i = 0; i < 4096; ++i) {  // bounded: the run loop calls again soon
+    siginfo_t info{};
+    info.si_pid = 0;
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      return;  // ECHILD
+    }
+    // waitid names one zombie; the run child, if it is one, hides the others: the run is
+    // ending then anyway, and the cleanup reaps them.
+    if (info.si_pid == 0 || info.si_pid == run_child) return;
+    ::waitpid(info.si_pid, nullptr, WNOHANG);
+  }
+}
+
 int reap(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
@@ -746,6 +765,7 @@ RunResult run(const RunRequest& request) {
   for (;;) {
     // Checked before every poll(): a signal after this check still wakes poll() (self-pipe).
     if ((interrupted_by = termination_requested()) != 0) break;
+    reap_adopted_orphans(pid);
     const auto now = Clock::now();
     if (!exited && child_terminated(pid)) {
       exited = true;
@@ -836,10 +856,15 @@ std::string RunResult::describe() const {
 }
 
 void install_termination_handling() {
-  static bool installed = false;
-  if (installed) return;
-  installed = true;
+  // Once per process: a process forked from one that installed it inherits the handlers but
+  // must not share the self-pipe (each would wake the other), nor lacks the subreaper bit.
+  static pid_t installed_in = 0;
   become_subreaper();
+  if (installed_in == ::getpid()) return;
+  installed_in = ::getpid();
+  if (g_wake_read >= 0) ::close(g_wake_read);
+  if (g_wake_write >= 0) ::close(g_wake_write);
+  g_wake_read = g_wake_write = -1;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
     g_wake_read = fds[0];
