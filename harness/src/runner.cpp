@@ -428,14 +428,13 @@ class Capture {
       starts_report = report_line_(window_);
     }
     if (starts_report) {
-      if (!excerpt_open_) {
-        excerpt_open_ = true;
-        // The report may have started in the previous piece of this line: keep that too.
-        keep(previous_piece_, offset - previous_piece_.size(), false);
-      }
       // Open (or extend) the excerpt: this line and the ones after it.
+      const bool was_open = excerpt_open_;
+      excerpt_open_ = true;
       excerpt_lines_left_ = excerpt_lines_;
       excerpt_bytes_left_ = excerpt_bytes_;
+      // The report may have started in the previous piece of this line: keep that too.
+      if (!was_open) keep(previous_piece_, offset - previous_piece_.size(), false);
     }
     if (excerpt_open_) keep(text, offset, ends_line);
     if (ends_line) previous_piece_.clear();

@@ -699,3 +699,209 @@ TEST_CASE("runner.kills_a_chain_that_forks_and_exits_in_a_loop", "[runner]") {
   }
   CHECK(alive == 0);
 }
+
+// ---- No report is lost in huge output ----
+
+namespace {
+
+// What racebook::may_start_report does for real: a line that may belong to a report.
+bool looks_like_report(std::string_view line) {
+  return line.find("Sanitizer") != std::string_view::npos ||
+         line.find("runtime error") != std::string_view::npos;
+}
+
+const std::string kUbsanBlock =
+    "/src/x.cpp:3:5: runtime error: signed integer overflow: 2147483647 + 1 cannot be "
+    "represented in type 'int'\n"
+    "    #0 0x55d4 in main /src/x.cpp:3\n"
+    "    #1 0x7f1a6f245249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58\n"
+    "    #2 0x55684aff90f0 in _start (/src/x+0x10f0)\n"
+    "\n"
+    "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /src/x.cpp:3:5 in \n";
+
+// Writes the block to a file and returns a shell command that prints it.
+std::string cat_block(const TempDir& dir, const std::string& name, const std::string& text) {
+  const fs::path file = dir.path / name;
+  std::ofstream(file, std::ios::binary) << text;
+  return "cat '" + file.string() + "'";
+}
+
+// A shell command printing `n` lines "program output line" (20 bytes each).
+constexpr std::size_t kJunkLine = 20;
+std::string lines_of(std::size_t n, const std::string& word = "program output line") {
+  return "yes '" + word + "' | head -n " + std::to_string(n);
+}
+std::string no_newline(std::size_t bytes, char c) {
+  return "head -c " + std::to_string(bytes) + " /dev/zero | tr '\\0' " + c;
+}
+
+// The gap markers in `text`, in order: (position, bytes dropped).
+std::vector<std::pair<std::size_t, std::size_t>> markers(const std::string& text) {
+  std::vector<std::pair<std::size_t, std::size_t>> result;
+  const std::string open = "\n[racebook: ";
+  for (auto at = text.find(open); at != std::string::npos; at = text.find(open, at + 1)) {
+    result.emplace_back(at, std::stoull(text.substr(at + open.size())));
+  }
+  return result;
+}
+
+std::size_t marker_size(std::size_t n) {
+  return ("\n[racebook: " + std::to_string(n) + " bytes of output dropped here]\n").size();
+}
+
+// Every byte the child wrote is either kept or counted as dropped.
+void check_accounting(const std::string& kept, std::size_t dropped, std::size_t total) {
+  std::size_t marker_bytes = 0, marker_dropped = 0;
+  for (const auto& [at, n] : markers(kept)) {
+    marker_bytes += marker_size(n);
+    marker_dropped += n;
+  }
+  CHECK(marker_dropped == dropped);
+  CHECK(kept.size() - marker_bytes + dropped == total);
+}
+
+}  // namespace
+
+TEST_CASE("runner.keeps_a_report_from_the_dropped_middle", "[runner]") {
+  TempDir dir;
+  const std::size_t junk_lines = (5u << 20) / kJunkLine, junk = junk_lines * kJunkLine;
+  RunRequest req = shell("{ " + lines_of(junk_lines) + "; " + cat_block(dir, "block", kUbsanBlock) +
+                             "; " + lines_of(junk_lines) + "; } >&2; exit 0",
+                         120'000ms);
+  req.report_line = looks_like_report;
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err_dropped > 0);
+  CHECK(r.report_lines_not_kept == 0);
+  check_accounting(r.err, r.err_dropped, 2 * junk + kUbsanBlock.size());
+
+  // head, marker, excerpt (the whole block and some lines after it), marker, tail.
+  const auto gaps = markers(r.err);
+  REQUIRE(gaps.size() == 2);
+  const auto block = r.err.find(kUbsanBlock);
+  REQUIRE(block != std::string::npos);
+  CHECK(gaps[0].first < block);
+  CHECK(gaps[1].first > block + kUbsanBlock.size());
+  CHECK(gaps[0].first == req.output_cap / 2);  // the head is whole
+  // The excerpt starts at the report's line: nothing of the junk before it.
+  CHECK(block == gaps[0].first + marker_size(gaps[0].second));
+  CHECK(r.err.size() < req.output_cap + 300'000);
+
+  // And the parser finds it.
+  const auto reports = racebook::parse_reports(r.err);
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].kind == "signed-integer-overflow");
+}
+
+TEST_CASE("runner.keeps_a_report_that_starts_in_the_middle_of_a_huge_line", "[runner]") {
+  // 5 MiB without a newline, then the report on the same line, as UBSan prints it after
+  // unterminated program output.
+  TempDir dir;
+  const std::size_t junk = 5u << 20;
+  RunRequest req = shell("{ " + no_newline(junk, 'x') + "; " +
+                             cat_block(dir, "block", kUbsanBlock) + "; " +
+                             lines_of(junk / kJunkLine) + "; } >&2; exit 0",
+                         120'000ms);
+  req.report_line = looks_like_report;
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  CHECK(r.report_lines_not_kept == 0);
+  check_accounting(r.err, r.err_dropped,
+                   junk + junk / kJunkLine * kJunkLine + kUbsanBlock.size());
+  const auto gaps = markers(r.err);
+  REQUIRE(gaps.size() == 2);
+  const auto block = r.err.find(kUbsanBlock);
+  REQUIRE(block != std::string::npos);
+  CHECK(gaps[1].first > block + kUbsanBlock.size());
+  // Kept from a bounded distance before the report: a few KiB of the x's, not megabytes.
+  const std::size_t excerpt_start = gaps[0].first + marker_size(gaps[0].second);
+  REQUIRE(excerpt_start <= block);
+  CHECK(block - excerpt_start <= 8192);
+  CHECK(r.err.find_first_not_of('x', excerpt_start) == block);
+}
+
+TEST_CASE("runner.report_excerpt_ends_after_its_line_bound", "[runner]") {
+  TempDir dir;
+  RunRequest req = shell("{ " + lines_of(50'000) + "; " + cat_block(dir, "block", kUbsanBlock) +
+                             "; " + lines_of(50'000, "after") + "; } >&2; exit 0",
+                         120'000ms);
+  req.output_cap = 64u << 10;
+  req.report_line = looks_like_report;
+  req.report_excerpt_lines = 10;
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  CHECK(r.report_lines_not_kept == 0);  // ended by its line bound: the report is assumed whole
+  const auto block = r.err.find(kUbsanBlock);
+  REQUIRE(block != std::string::npos);
+  // The block's last line (SUMMARY) matches too and extends the excerpt: it and 9 more lines
+  // of what follows, then the gap.
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += "after\n";
+  const std::string after = r.err.substr(block + kUbsanBlock.size());
+  CHECK(after.rfind(nine + "\n[racebook: ", 0) == 0);
+}
+
+TEST_CASE("runner.report_excerpt_cut_by_its_byte_bound_is_counted", "[runner]") {
+  TempDir dir;
+  RunRequest req = shell("{ " + lines_of(50'000) + "; " + cat_block(dir, "block", kUbsanBlock) +
+                             "; " + lines_of(50'000) + "; } >&2; exit 0",
+                         120'000ms);
+  req.output_cap = 64u << 10;
+  req.report_line = looks_like_report;
+  req.report_excerpt_bytes = 100;  // less than the report's first line
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  // The first line is cut; so is the excerpt of SUMMARY (the program's lines after it).
+  CHECK(r.report_lines_not_kept == 2);
+  CHECK(r.err.find("\n" + kUbsanBlock.substr(0, 100) + "\n[racebook: ") != std::string::npos);
+  CHECK(r.err.find(kUbsanBlock) == std::string::npos);
+}
+
+TEST_CASE("runner.report_excerpts_beyond_the_total_bound_are_counted", "[runner]") {
+  // 3000 reports in the middle; room for a few dozen.
+  TempDir dir;
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += kUbsanBlock + "program output\nprogram output\n";
+  RunRequest req = shell("{ " + lines_of(50'000) + "; " + cat_block(dir, "many", many) +
+                             "; " + lines_of(50'000) + "; } >&2; exit 0",
+                         120'000ms);
+  req.output_cap = 64u << 10;
+  req.report_line = looks_like_report;
+  req.report_excerpt_cap = 16u << 10;
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  CHECK(r.report_lines_not_kept > 0);
+  check_accounting(r.err, r.err_dropped, 2 * 50'000 * kJunkLine + many.size());
+  std::size_t marker_bytes = 0;
+  for (const auto& [at, n] : markers(r.err)) marker_bytes += marker_size(n);
+  CHECK(r.err.size() - marker_bytes <= req.output_cap + req.report_excerpt_cap);
+  CHECK(racebook::parse_reports(r.err).size() >= 10);
+}
+
+TEST_CASE("runner.report_in_the_kept_tail_is_not_counted_as_lost", "[runner]") {
+  TempDir dir;
+  RunRequest req = shell("{ " + lines_of(50'000) + "; " + cat_block(dir, "block", kUbsanBlock) +
+                             "; echo done; } >&2; exit 0",
+                         120'000ms);
+  req.output_cap = 64u << 10;
+  req.report_line = looks_like_report;
+  req.report_excerpt_cap = 0;  // no room for excerpts at all
+  const RunResult r = racebook::run(req);
+  REQUIRE(r.outcome == Outcome::exited);
+  CHECK(r.report_lines_not_kept == 0);
+  CHECK(r.err.find(kUbsanBlock + "done\n") != std::string::npos);
+  CHECK(markers(r.err).size() == 1);
+}
+
+TEST_CASE("runner.without_a_predicate_the_middle_is_dropped_unread", "[runner]") {
+  TempDir dir;
+  RunRequest req = shell("{ " + lines_of(50'000) + "; " + cat_block(dir, "block", kUbsanBlock) +
+                             "; " + lines_of(50'000) + "; } >&2; exit 0",
+                         120'000ms);
+  req.output_cap = 64u << 10;
+  const RunResult r = racebook::run(req);
+  CHECK(r.err.find("runtime error") == std::string::npos);
+  CHECK(markers(r.err).size() == 1);
+  CHECK(r.report_lines_not_kept == 0);
+}
