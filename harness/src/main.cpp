@@ -157,6 +157,12 @@ bool run_once(racebook::RunRequest& request, const std::string& title, racebook:
     const auto before = std::chrono::steady_clock::now();
     run = racebook::run(request);
     in_child += std::chrono::steady_clock::now() - before;
+    if (run.outcome == racebook::RunResult::Outcome::interrupted) {
+      // SIGINT, SIGTERM or SIGHUP: the program and everything it started are gone; the
+      // harness dies of the same signal so that its caller sees why.
+      std::cout << "racebook: " << title << ": " << run.describe() << std::endl;
+      racebook::die_of(run.signal);
+    }
     const std::string log = run.out + run.err;
     std::string fatal;
     if (!racebook::runtime_failed_to_start(log, &fatal)) {
@@ -188,6 +194,7 @@ std::vector<std::string> binary_variants(const std::string& program, std::string
   racebook::RunRequest request;
   request.program = program;
   request.args = {"--list-test-names-only"};
+  request.report_line = racebook::may_start_report;
   request.timeout = std::chrono::seconds(60);
   request.env = racebook::sanitizer_options(racebook::current_environment()).env;
   racebook::RunResult run;
@@ -392,6 +399,9 @@ int cmd_run(int argc, char** argv) {
   request.program = o.program;
   // --warn NoTests makes Catch2 fail when the name selects no variant.
   request.args = {o.variant, "--warn", "NoTests"};
+  // Every byte of the output is scanned: lines of a report in the middle of output too large to
+  // keep are kept all the same, so the report still counts.
+  request.report_line = racebook::may_start_report;
   request.timeout = std::chrono::seconds(o.timeout_s);
   // ASan reads more options from here when started deactivated; racebook never does that.
   ::unsetenv("ASAN_ACTIVATION_OPTIONS");
@@ -423,6 +433,7 @@ int cmd_run(int argc, char** argv) {
   const auto progress_every = std::chrono::seconds(10);
   auto last_progress = clock::now();
   while (attempt < attempts_allowed) {
+    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
     ++attempt;
     std::string why_not;
     if (!run_once(request, title, run, reports, in_child, why_not)) {
@@ -787,6 +798,9 @@ int dispatch(int argc, char** argv) {
 // Exit statuses: 0 pass, 1 a verdict failed, 2 usage (a bad argument or input), 3 environment
 // (the machine or the build cannot give a verdict), 4 a bug in racebook itself.
 int main(int argc, char** argv) {
+  // The harness is the subreaper of everything a case program starts, and SIGINT, SIGTERM and
+  // SIGHUP end a run by killing all of it before the harness dies of the signal.
+  racebook::install_termination_handling();
   try {
     return dispatch(argc, argv);
   } catch (const UsageError& e) {

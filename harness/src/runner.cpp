@@ -3,19 +3,27 @@
 // POSIX (plus glibc's sigabbrev_np where available), standard library only.
 #include "racebook/runner.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 extern char** environ;
@@ -31,6 +39,231 @@ using std::chrono::milliseconds;
 constexpr milliseconds kStragglerGrace{1000};
 // How long we keep draining the pipes after we killed the group.
 constexpr milliseconds kDrainGrace{1000};
+// How long the cleanup after a run keeps killing descendants before it gives up.
+constexpr milliseconds kCleanupLimit{3000};
+
+// ---- Termination signals (install_termination_handling) ----
+
+// The first SIGINT/SIGTERM/SIGHUP received, and the write end of the self-pipe that wakes the
+// poll() in run(): the handler sets the flag first and then writes, so a reader that drains the
+// pipe and then looks at the flag never misses a signal, and a signal that comes between the
+// loop's check of the flag and poll() leaves a byte that makes poll() return at once.
+volatile sig_atomic_t g_termination_signal = 0;
+int g_wake_read = -1;
+int g_wake_write = -1;
+constexpr int kTerminationSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void note_termination_signal(int sig) {
+  const int saved_errno = errno;
+  if (g_termination_signal == 0) g_termination_signal = sig;
+  if (g_wake_write >= 0) {
+    const char byte = 0;
+    [[maybe_unused]] const ssize_t ignored = ::write(g_wake_write, &byte, 1);  // full: fine
+  }
+  errno = saved_errno;
+}
+
+void drain_wake_pipe() {
+  char buf[64];
+  while (g_wake_read >= 0 && ::read(g_wake_read, buf, sizeof buf) > 0) {
+  }
+}
+
+// Blocks the termination signals while alive: around fork(), so that the child cannot run our
+// handler (which would write to our self-pipe) before it has reset its dispositions.
+class BlockTerminationSignals {
+ public:
+  BlockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : kTerminationSignals) sigaddset(&set, s);
+    ::sigprocmask(SIG_BLOCK, &set, &saved_);
+  }
+  ~BlockTerminationSignals() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  BlockTerminationSignals(const BlockTerminationSignals&) = delete;
+  BlockTerminationSignals& operator=(const BlockTerminationSignals&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
+// Orphaned descendants (the middle process of a double fork exited, or one that called
+// setsid() lost its parent) are reparented to the nearest subreaper ancestor instead of init,
+// which keeps them findable as our descendants. Not inherited across fork(), so a process
+// forked from one that set it must set it again: hence no "done once" flag, it is one syscall.
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+// ---- Finding and killing every descendant ----
+
+struct ProcessInfo {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t pgid = 0;
+  char state = '?';
+  unsigned long long start_time = 0;  // in clock ticks since boot: with pid, an identity
+};
+
+// Parses /proc/<pid>/stat. The command name (field 2) may hold spaces and ')': the fields
+// after it are found from the last ')'.
+bool read_process(pid_t pid, ProcessInfo& info) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[1024];
+  ssize_t n;
+  do n = ::read(fd, buf, sizeof buf - 1); while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');
+  if (paren == nullptr) return false;
+  // Fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
+  // utime stime cutime cstime priority nice num_threads itrealvalue starttime
+  char state = '?';
+  int ppid = 0, pgid = 0;
+  unsigned long long start = 0;
+  if (std::sscanf(paren + 1,
+                  " %c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                  &state, &ppid, &pgid, &start) != 4)
+    return false;
+  info = {pid, static_cast<pid_t>(ppid), static_cast<pid_t>(pgid), state, start};
+  return true;
+}
+
+bool is_dead(const ProcessInfo& p) { return p.state == 'Z' || p.state == 'X' || p.state == 'x'; }
+
+// SIGKILLs `p` if it is still the process we saw: through a pidfd, checked against the start
+// time, so that a pid reused since the scan is never hit. Without pidfds (Linux < 5.3) a plain
+// kill() remains, with its tiny window.
+void kill_process(const ProcessInfo& p) {
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
+  if (fd >= 0) {
+    ProcessInfo now;
+    if (read_process(p.pid, now) && now.start_time == p.start_time)
+      ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+    ::close(fd);
+    return;
+  }
+  if (errno == ESRCH) return;  // gone already
+#endif
+  ::kill(p.pid, SIGKILL);
+}
+
+// Every process in /proc. Our own live children are SIGKILLed the moment they are read, not
+// after the whole scan: a program that forks and exits in a loop has a new tip (adopted by us,
+// the subreaper) every few dozen microseconds, and only a kill right after the read can catch
+// it before it forks again.
+std::vector<ProcessInfo> all_processes_killing_children_of(pid_t self) {
+  std::vector<ProcessInfo> result;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return result;
+  while (const dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    ProcessInfo info;
+    if (!read_process(static_cast<pid_t>(pid), info)) continue;
+    // A child's pid cannot be reused before we reap it, and only we do: kill() is safe here.
+    if (info.ppid == self && !is_dead(info)) ::kill(info.pid, SIGKILL);
+    result.push_back(info);
+  }
+  ::closedir(proc);
+  return result;
+}
+
+// The processes of `all` whose parent chain leads to `self`, in any state.
+std::vector<ProcessInfo> descendants_of(pid_t self, const std::vector<ProcessInfo>& all) {
+  std::unordered_map<pid_t, pid_t> parent;
+  for (const auto& p : all) parent[p.pid] = p.ppid;
+  std::unordered_map<pid_t, bool> known;  // memo: pid -> descends from self
+  auto descends = [&](pid_t pid) {
+    std::vector<pid_t> chain;
+    bool answer = false;
+    for (pid_t p = pid; chain.size() < 4096; ) {  // bounded: /proc is not a snapshot
+      if (auto k = known.find(p); k != known.end()) { answer = k->second; break; }
+      chain.push_back(p);
+      auto up = parent.find(p);
+      if (up == parent.end() || up->second <= 0) break;
+      if (up->second == self) { answer = true; break; }
+      p = up->second;
+    }
+    for (pid_t p : chain) known[p] = answer;
+    return answer;
+  };
+  std::vector<ProcessInfo> result;
+  for (const auto& p : all) {
+    if (p.pid != self && descends(p.pid)) result.push_back(p);
+  }
+  return result;
+}
+
+// SIGKILLs the process groups of `descendants` that hold nothing else: a group kill reaches
+// every member atomically, also one forked while we kill, which killing pid by pid can miss.
+// Our own group and groups with any other member are left to the pid-by-pid kill.
+void kill_descendant_groups(const std::vector<ProcessInfo>& descendants,
+                            const std::vector<ProcessInfo>& all) {
+  std::unordered_map<pid_t, bool> only_descendants;  // pgid -> no other member seen
+  for (const auto& d : descendants) only_descendants[d.pgid] = true;
+  std::unordered_map<pid_t, bool> is_descendant;
+  for (const auto& d : descendants) is_descendant[d.pid] = true;
+  for (const auto& p : all) {
+    auto g = only_descendants.find(p.pgid);
+    if (g != only_descendants.end() && !is_descendant.count(p.pid)) g->second = false;
+  }
+  const pid_t own_group = ::getpgrp();
+  for (const auto& [pgid, only] : only_descendants) {
+    if (only && pgid > 1 && pgid != own_group) ::kill(-pgid, SIGKILL);
+  }
+}
+
+// Reaps every child that has terminated. False when we have no children at all.
+bool reap_terminated_children() {
+  for (;;) {
+    int status;
+    const pid_t r = ::waitpid(-1, &status, WNOHANG);
+    if (r > 0) continue;
+    if (r < 0 && errno == EINTR) continue;
+    return !(r < 0 && errno == ECHILD);
+  }
+}
+
+void pause_for(milliseconds d) {
+  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>(d.count() % 1000) * 1'000'000};
+  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+// SIGKILLs and reaps every descendant of this process, over and over until none is left (a
+// descendant may fork while we kill) or `limit` has passed. Returns how many were left alive.
+//
+// Done means "no children at all", not "a scan saw no live descendant": /proc is not a
+// snapshot, and readdir misses a process whose pid (after a wrap) is below its position. As a
+// subreaper we adopt every orphaned descendant, so a live descendant always means a child,
+// and no children (the cheap common case) means no descendants.
+std::size_t kill_all_descendants(milliseconds limit) {
+  const auto until = Clock::now() + limit;
+  const pid_t self = ::getpid();
+  milliseconds pause{0};
+  for (;;) {
+    if (!reap_terminated_children()) return 0;
+    const auto all = all_processes_killing_children_of(self);
+    std::vector<ProcessInfo> alive;
+    for (const auto& d : descendants_of(self, all)) {
+      if (!is_dead(d)) alive.push_back(d);
+    }
+    kill_descendant_groups(alive, all);
+    for (const auto& d : alive) kill_process(d);
+    if (Clock::now() >= until) {
+      if (!reap_terminated_children()) return 0;
+      return std::max<std::size_t>(alive.size(), 1);  // children remain: at least one
+    }
+    // Give the killed a moment to die (SIGKILL is delivered when they next run).
+    pause_for(pause);
+    pause = std::min(pause + milliseconds{1}, milliseconds{10});
+  }
+}
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -69,13 +302,77 @@ bool make_pipe(Fd& read_end, Fd& write_end) {
   return true;
 }
 
-// Keeps the first cap/2 bytes and the last cap - cap/2 bytes of a stream and counts the rest.
+// The line (or piece of an over-long line) a report excerpt is judged and kept by. Lines
+// longer than this are cut into pieces of this size; each piece is judged together with the
+// one before it, so that a report marker up to this long is seen even across a cut.
+constexpr std::size_t kPiece = 4096;
+
+// Keeps the first cap/2 bytes and the last cap - cap/2 bytes of a stream and, if the request
+// has a report_line predicate, excerpts of the dropped middle that may hold a sanitizer report;
+// counts the rest. Memory is bounded: cap, twice the tail, the excerpt cap and a few pieces.
 class Capture {
  public:
-  explicit Capture(std::size_t cap) : head_cap_(cap / 2), tail_cap_(cap - cap / 2) {}
+  Capture(std::size_t cap, const RunRequest& request)
+      : head_cap_(cap / 2),
+        tail_cap_(cap - cap / 2),
+        report_line_(request.report_line),
+        excerpt_lines_(std::max<std::size_t>(1, request.report_excerpt_lines)),
+        excerpt_bytes_(request.report_excerpt_bytes),
+        budget_left_(request.report_excerpt_cap) {}
 
   void add(const char* data, std::size_t n) {
+    if (report_line_ != nullptr) scan({data, n});
     total_ += n;
+    forget_lost_before(total_ > tail_cap_ ? total_ - tail_cap_ : 0);
+    keep_head_and_tail(data, n);
+  }
+
+  // The kept output: everything if it fit, else head, the middle's excerpts and tail, each gap
+  // marked by a line. The markers are the only text not written by the child; they come on top
+  // of the output_cap kept bytes. Sets `dropped` to the bytes not kept and `lost` to the report
+  // lines not kept (RunResult::report_lines_not_kept). Call once, at the end of the stream.
+  std::string take(std::size_t& dropped, std::size_t& lost) {
+    if (report_line_ != nullptr && !line_.empty()) {
+      judge_and_keep(line_, /*ends_line=*/false);  // the last line had no '\n'
+      line_.clear();
+    }
+    dropped = 0;
+    lost = 0;
+    if (total_ <= head_cap_ + tail_cap_) return std::move(head_) + tail_;
+
+    const std::size_t middle_end = total_ - tail_cap_;  // the tail starts here
+    std::string result = std::move(head_);
+    std::size_t pos = head_cap_;  // stream offset of the next byte to account for
+    auto gap_to = [&](std::size_t offset) {
+      if (offset <= pos) return;
+      result += "\n[racebook: " + std::to_string(offset - pos) + " bytes of output dropped here]\n";
+      dropped += offset - pos;
+      pos = offset;
+    };
+    for (const Excerpt& e : excerpts_) {
+      // Excerpts may overlap each other (context taken twice) or reach into the tail.
+      const std::size_t begin = std::max(e.begin, pos);
+      const std::size_t end = std::min(e.begin + e.text.size(), middle_end);
+      if (begin >= end) continue;
+      gap_to(begin);
+      result.append(e.text, begin - e.begin, end - begin);
+      pos = end;
+    }
+    gap_to(middle_end);
+    result.append(tail_, tail_.size() - tail_cap_, tail_cap_);
+
+    forget_lost_before(middle_end);
+    lost = lost_;
+    return result;
+  }
+
+ private:
+  struct Excerpt {
+    std::size_t begin;  // stream offset of text[0]
+    std::string text;
+  };
+
+  void keep_head_and_tail(const char* data, std::size_t n) {
     if (head_.size() < head_cap_) {
       const std::size_t take = std::min(n, head_cap_ - head_.size());
       head_.append(data, take);
@@ -92,28 +389,123 @@ class Capture {
     if (tail_.size() > 2 * tail_cap_ + 65536) tail_.erase(0, tail_.size() - tail_cap_);
   }
 
-  std::size_t dropped() const {
-    const std::size_t cap = head_cap_ + tail_cap_;
-    return total_ > cap ? total_ - cap : 0;
+  // Cuts the stream into lines, and over-long lines into pieces of kPiece bytes, without
+  // copying what lies whole inside `chunk`; a line that spans chunks waits in line_.
+  void scan(std::string_view chunk) {
+    while (!chunk.empty()) {
+      const std::size_t newline = chunk.find('\n');
+      std::size_t len = newline == std::string_view::npos ? chunk.size() : newline + 1;
+      bool ends_line = newline != std::string_view::npos;
+      if (line_.size() + len > kPiece) {  // too long: a piece now, the rest later
+        len = kPiece - line_.size();
+        ends_line = false;
+      }
+      const std::string_view part = chunk.substr(0, len);
+      chunk.remove_prefix(len);
+      if (!ends_line && line_.size() + len < kPiece) {
+        line_.append(part);  // wait for the rest of the line
+      } else if (line_.empty()) {
+        judge_and_keep(part, ends_line);
+      } else {
+        line_.append(part);
+        judge_and_keep(line_, ends_line);
+        line_.clear();
+      }
+    }
   }
 
-  // The kept output: everything if it fit, else head + a marker line + tail. The marker is
-  // the only text not written by the child; it comes on top of the output_cap kept bytes.
-  std::string take() {
-    const std::size_t drop = dropped();
-    if (drop == 0) return std::move(head_) + tail_;
-    std::string result = std::move(head_);
-    result += "\n[racebook: " + std::to_string(drop) + " bytes of output dropped here]\n";
-    result.append(tail_, tail_.size() - tail_cap_, tail_cap_);
-    return result;
+  // `text` is the next line (with its '\n' if ends_line) or piece of a line of the stream.
+  void judge_and_keep(std::string_view text, bool ends_line) {
+    const std::size_t offset = scanned_;
+    scanned_ += text.size();
+    std::string_view content = text;
+    if (ends_line) content.remove_suffix(1);
+    bool starts_report;
+    if (previous_piece_.empty()) {
+      starts_report = report_line_(content);
+    } else {
+      window_.assign(previous_piece_).append(content);
+      starts_report = report_line_(window_);
+    }
+    if (starts_report) {
+      // Open (or extend) the excerpt: this line and the ones after it.
+      const bool was_open = excerpt_open_;
+      excerpt_open_ = true;
+      excerpt_lines_left_ = excerpt_lines_;
+      excerpt_bytes_left_ = excerpt_bytes_;
+      // The report may have started in the previous piece of this line: keep that too.
+      if (!was_open) keep(previous_piece_, offset - previous_piece_.size(), false);
+    }
+    if (excerpt_open_) keep(text, offset, ends_line);
+    if (ends_line) previous_piece_.clear();
+    else previous_piece_.assign(content);
   }
 
- private:
+  // Adds text at stream offset `offset` to the open excerpt, within its bounds and the budget.
+  void keep(std::string_view text, std::size_t offset, bool ends_line) {
+    if (!excerpt_open_) return;
+    // What lies in the head is kept anyway: no need to copy it.
+    const std::size_t in_head = offset < head_cap_ ? std::min(text.size(), head_cap_ - offset) : 0;
+    text.remove_prefix(in_head);
+    offset += in_head;
+    const std::size_t take =
+        std::min({text.size(), excerpt_bytes_left_, budget_left_});
+    if (take > 0) {
+      if (excerpts_.empty() || excerpts_.back().begin + excerpts_.back().text.size() != offset)
+        excerpts_.push_back({offset, {}});
+      excerpts_.back().text.append(text.substr(0, take));
+      excerpt_bytes_left_ -= take;
+      budget_left_ -= take;
+    }
+    if (take < text.size()) {  // cut short: what follows of the report may be unread
+      note_lost(offset + take);
+      excerpt_open_ = false;
+      return;
+    }
+    if (ends_line && --excerpt_lines_left_ == 0) excerpt_open_ = false;
+  }
+
+  // A report line whose excerpt was cut at stream offset `offset`. It is lost only if that
+  // offset is not in the final tail, which is known at the end; until then the recent ones are
+  // kept in buckets of 64 KiB (a bucket counts as lost if its first offset is: over-counting,
+  // never under-counting, with bounded memory).
+  void note_lost(std::size_t offset) {
+    if (!lost_recent_.empty() && offset - lost_recent_.back().first < 65536) {
+      ++lost_recent_.back().second;
+    } else {
+      lost_recent_.emplace_back(offset, 1);
+    }
+  }
+  // Counts as lost for good the buckets that begin before `offset` (the tail cannot reach back
+  // further than that).
+  void forget_lost_before(std::size_t offset) {
+    while (!lost_recent_.empty() && lost_recent_.front().first < offset) {
+      lost_ += lost_recent_.front().second;
+      lost_recent_.pop_front();
+    }
+  }
+
   std::size_t head_cap_;
   std::size_t tail_cap_;
   std::size_t total_ = 0;
   std::string head_;
   std::string tail_;
+
+  // Report excerpts.
+  ReportLinePredicate report_line_;
+  std::size_t excerpt_lines_;
+  std::size_t excerpt_bytes_;
+  std::size_t budget_left_;
+  std::size_t scanned_ = 0;       // stream offset of line_[0]
+  std::string line_;              // the start of a line that spans chunks (< kPiece bytes)
+  std::string previous_piece_;    // the previous piece of the current over-long line
+  std::string window_;            // previous_piece_ + the current piece, for the predicate
+  bool excerpt_open_ = false;
+  std::size_t excerpt_lines_left_ = 0;
+  std::size_t excerpt_bytes_left_ = 0;
+  std::vector<Excerpt> excerpts_;
+  std::deque<std::pair<std::size_t, std::size_t>> lost_recent_;  // (first offset, count)
+  std::size_t lost_ = 0;
 };
 
 // Reads what is available on fd into cap; closes fd on EOF or error.
@@ -132,21 +524,26 @@ void read_some(Fd& fd, Capture& cap) {
   }
 }
 
-// Polls the open pipes for at most `wait` and reads what is ready.
+// Polls the open pipes (and the self-pipe of the termination signals) for at most `wait` and
+// reads what is ready.
 void pump(Fd& out, Fd& err, Capture& out_cap, Capture& err_cap, milliseconds wait) {
-  pollfd fds[2];
+  pollfd fds[3];
   Fd* owners[2];
   Capture* caps[2];
   nfds_t n = 0;
   if (out.open()) { fds[n] = {out.get(), POLLIN, 0}; owners[n] = &out; caps[n] = &out_cap; ++n; }
   if (err.open()) { fds[n] = {err.get(), POLLIN, 0}; owners[n] = &err; caps[n] = &err_cap; ++n; }
+  const nfds_t pipes = n;
+  if (g_wake_read >= 0) fds[n++] = {g_wake_read, POLLIN, 0};
   const int timeout = static_cast<int>(std::max<milliseconds::rep>(0, wait.count()));
   const int ready = ::poll(n ? fds : nullptr, n, timeout);
   if (ready <= 0) return;  // timeout, or EINTR: the caller loops
-  for (nfds_t i = 0; i < n; ++i) {
+  for (nfds_t i = 0; i < pipes; ++i) {
     if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_some(*owners[i], *caps[i]);
     else if (fds[i].revents & POLLNVAL) owners[i]->reset();
   }
+  // The caller looks at termination_requested() next; the flag was set before the byte.
+  if (pipes < n && fds[pipes].revents != 0) drain_wake_pipe();
 }
 
 // True once the child has terminated; leaves it a zombie (WNOWAIT) so that its pid, which is
@@ -158,6 +555,24 @@ bool child_terminated(pid_t pid) {
     if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0)
       return info.si_pid == pid;
     if (errno != EINTR) return true;  // ECHILD: nothing left to wait for
+  }
+}
+
+// Reaps the terminated children other than `run_child`: orphans we adopted as the subreaper
+// while the run goes on. A case program that forks and exits in a loop would otherwise fill
+// the pid space with our zombies until the run ends. `run_child` itself is left unreaped.
+void reap_adopted_orphans(pid_t run_child) {
+  for (int i = 0; i < 4096; ++i) {  // bounded: the run loop calls again soon
+    siginfo_t info{};
+    info.si_pid = 0;
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      return;  // ECHILD
+    }
+    // waitid names one zombie; the run child, if it is one, hides the others: the run is
+    // ending then anyway, and the cleanup reaps them.
+    if (info.si_pid == 0 || info.si_pid == run_child) return;
+    ::waitpid(info.si_pid, nullptr, WNOHANG);
   }
 }
 
@@ -229,6 +644,13 @@ RunResult run(const RunRequest& request) {
   };
 
   if (std::string why = check_program(request.program); !why.empty()) return not_started(why);
+  if (const int sig = termination_requested()) {
+    result.outcome = RunResult::Outcome::interrupted;  // not started: the harness is stopping
+    result.signal = sig;
+    result.elapsed = since(start);
+    return result;
+  }
+  become_subreaper();
 
   // Everything the child needs is prepared before fork: after fork only async-signal-safe
   // calls are allowed (the harness may be multi-threaded).
@@ -259,14 +681,23 @@ RunResult run(const RunRequest& request) {
                        errno_text(errno));
 
   const bool disable_aslr = request.disable_address_randomization;
+  const pid_t parent = ::getpid();
+  std::optional<BlockTerminationSignals> blocked(std::in_place);
   const pid_t pid = ::fork();
-  if (pid < 0)
+  if (pid < 0) {
+    const int e = errno;
+    blocked.reset();
     return not_started("racebook: cannot fork to run " + request.program + ": " +
-                       errno_text(errno) + " (too many processes?)");
+                       errno_text(e) + " (too many processes?)");
+  }
 
   if (pid == 0) {
     // The child. Async-signal-safe calls only.
     ::setpgid(0, 0);
+    // Die with the harness, even if it is SIGKILLed (as CTest does on its time-out). If the
+    // harness died before this call, we were already reparented: give up now.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (::getppid() != parent) ::_exit(127);
     // Undo what the harness may have set up: ignored signals and the signal mask are inherited
     // across exec, and a case program must start with the defaults.
     struct sigaction dfl {};
@@ -295,6 +726,7 @@ RunResult run(const RunRequest& request) {
   // The parent. Also set the group from here so it exists whichever process runs first;
   // EACCES (the child already exec'd) and ESRCH are harmless.
   ::setpgid(pid, pid);
+  blocked.reset();  // a signal that came meanwhile is handled now, and seen by the loop below
   out_w.reset();
   err_w.reset();
   exec_w.reset();
@@ -315,19 +747,24 @@ RunResult run(const RunRequest& request) {
   if (got == sizeof exec_errno) {
     kill_group(pid);
     reap(pid);
+    kill_all_descendants(kCleanupLimit);
     return not_started("racebook: " + request.program + " could not be executed: " +
                        errno_text(exec_errno));
   }
 
   for (Fd* fd : {&out_r, &err_r}) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
-  Capture out_cap(request.output_cap), err_cap(request.output_cap);
+  Capture out_cap(request.output_cap, request), err_cap(request.output_cap, request);
   const auto deadline = start + request.timeout;
   bool exited = false, timed_out = false;
+  int interrupted_by = 0;
   Clock::time_point exited_at{};
   milliseconds idle_wait{1};
 
   for (;;) {
+    // Checked before every poll(): a signal after this check still wakes poll() (self-pipe).
+    if ((interrupted_by = termination_requested()) != 0) break;
+    reap_adopted_orphans(pid);
     const auto now = Clock::now();
     if (!exited && child_terminated(pid)) {
       exited = true;
@@ -354,26 +791,34 @@ RunResult run(const RunRequest& request) {
   }
 
   // Kill the whole group in every case, so that no straggler survives the run. The child is
-  // still unreaped here (a zombie at worst), so its pid/pgid cannot have been reused.
+  // still unreaped here (a zombie at worst), so its pid/pgid cannot have been reused. Then
+  // everything else it left: processes that changed group or session, double-fork orphans.
   kill_group(pid);
   const int status = reap(pid);
+  result.processes_left = kill_all_descendants(kCleanupLimit);
   result.elapsed = since(start);
 
-  // Collect what the killed group wrote last; give up on pipes held by anyone outside it.
-  const auto drain_until = Clock::now() + kDrainGrace;
-  while (out_r.open() || err_r.open()) {
+  // Collect what the killed processes wrote last; give up on pipes held by anyone else (only a
+  // process outside our tree can still hold them). When interrupted, only what is there now.
+  const auto drain_until = Clock::now() + (interrupted_by ? milliseconds{0} : kDrainGrace);
+  for (bool first = true; out_r.open() || err_r.open(); first = false) {
     const auto now = Clock::now();
-    if (now >= drain_until) break;
+    if (!first && (now >= drain_until || termination_requested() != 0)) break;
     pump(out_r, err_r, out_cap, err_cap,
-         std::chrono::duration_cast<milliseconds>(drain_until - now) + milliseconds{1});
+         drain_until > now
+             ? std::chrono::duration_cast<milliseconds>(drain_until - now) + milliseconds{1}
+             : milliseconds{0});
   }
 
-  result.out_dropped = out_cap.dropped();
-  result.err_dropped = err_cap.dropped();
-  result.out = out_cap.take();
-  result.err = err_cap.take();
+  std::size_t out_lost = 0, err_lost = 0;
+  result.out = out_cap.take(result.out_dropped, out_lost);
+  result.err = err_cap.take(result.err_dropped, err_lost);
+  result.report_lines_not_kept = out_lost + err_lost;
 
-  if (timed_out) {
+  if (interrupted_by) {
+    result.outcome = RunResult::Outcome::interrupted;
+    result.signal = interrupted_by;
+  } else if (timed_out) {
     result.outcome = RunResult::Outcome::timed_out;
   } else if (status >= 0 && WIFEXITED(status)) {
     result.outcome = RunResult::Outcome::exited;
@@ -402,39 +847,58 @@ std::string RunResult::describe() const {
     }
     case Outcome::not_started:
       return "could not start: " + (error.empty() ? std::string("unknown reason") : error);
+    case Outcome::interrupted:
+      return "interrupted: the harness got signal " + std::to_string(signal) + " (" +
+             signal_name(signal) + "); the run was stopped and its processes killed";
   }
   return "unknown outcome";
 }
 
-// racebook's defaults come first and the user's own value (if any) is appended after a ':'.
-// The sanitizer runtimes parse their *_OPTIONS strings left to right and a flag given twice
-// takes its last value, so whatever the user set overrides racebook's default for that flag
-// while racebook's other defaults still apply.
-std::map<std::string, std::string> sanitizer_environment(
-    const std::map<std::string, std::string>& current) {
-  static const std::pair<const char*, const char*> defaults[] = {
-      // history_size=7 (the most) keeps the earlier access of a race in the runtime's trace:
-      // clang 14's runtime silently drops a race whose earlier stack it cannot restore (measured
-      // on counter_race: 12 of 20 runs reported at the default, 100 of 100 at 7), and gcc 12's
-      // prints "[failed to restore the stack]" instead of the marked line.
-      {"TSAN_OPTIONS",
-       "log_path=stderr:color=never:atexit_sleep_ms=0:halt_on_error=0:exitcode=66:"
-       "second_deadlock_stack=1:report_signal_unsafe=1:history_size=7"},
-      {"ASAN_OPTIONS",
-       "log_path=stderr:color=never:detect_stack_use_after_return=1:halt_on_error=1:"
-       "exitcode=66:detect_leaks=1"},
-      {"UBSAN_OPTIONS", "log_path=stderr:color=never:print_stacktrace=1:halt_on_error=0"},
-      // LSan runs inside ASan here; it reports through the same stream.
-      {"LSAN_OPTIONS", "log_path=stderr:color=never"},
-  };
-  std::map<std::string, std::string> env;
-  for (const auto& [name, ours] : defaults) {
-    std::string value = ours;
-    if (auto it = current.find(name); it != current.end() && !it->second.empty())
-      value += ":" + it->second;
-    env[name] = std::move(value);
+void install_termination_handling() {
+  // Once per process: a process forked from one that installed it inherits the handlers but
+  // must not share the self-pipe (each would wake the other), nor lacks the subreaper bit.
+  static pid_t installed_in = 0;
+  become_subreaper();
+  if (installed_in == ::getpid()) return;
+  installed_in = ::getpid();
+  if (g_wake_read >= 0) ::close(g_wake_read);
+  if (g_wake_write >= 0) ::close(g_wake_write);
+  g_wake_read = g_wake_write = -1;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    g_wake_read = fds[0];
+    g_wake_write = fds[1];
   }
-  return env;
+  struct sigaction action {};
+  action.sa_handler = note_termination_signal;
+  // SA_RESTART: other blocking calls of the harness just go on; poll() in run() is never
+  // restarted, and the self-pipe wakes it anyway.
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  for (int s : kTerminationSignals) sigaddset(&action.sa_mask, s);
+  for (int s : kTerminationSignals) {
+    // A signal ignored at startup (nohup) stays ignored, as shells do it.
+    struct sigaction old {};
+    if (::sigaction(s, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(s, &action, nullptr);
+  }
+}
+
+int termination_requested() { return g_termination_signal; }
+
+[[noreturn]] void die_of(int signal) {
+  kill_all_descendants(kCleanupLimit);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(signal, &dfl, nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::raise(signal);
+  // Still here: the signal does not kill (we are pid 1 of a container, or it is not a fatal one).
+  ::_exit(128 + (signal & 0x7f));
 }
 
 std::map<std::string, std::string> current_environment() {

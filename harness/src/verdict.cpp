@@ -166,6 +166,17 @@ RunVerdict judge(const VerdictInput& in) {
   if (in.run.outcome == RunResult::Outcome::timed_out) {
     v.problems.push_back("the program " + in.run.describe());
   }
+  // Output racebook could not read whole cannot support any verdict: a report may be in it.
+  if (in.run.report_lines_not_kept > 0) {
+    v.problems.push_back(std::to_string(in.run.report_lines_not_kept) +
+                         " line(s) that may belong to a sanitizer report were in output too large "
+                         "to keep whole; no verdict rests on output racebook did not read (make the "
+                         "variant print less)");
+  }
+  if (in.run.processes_left > 0) {
+    v.problems.push_back(std::to_string(in.run.processes_left) +
+                         " process(es) the program started could not be killed");
+  }
 
   if (e.clean) {
     for (const auto& r : in.reports) {

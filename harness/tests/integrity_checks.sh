@@ -115,8 +115,11 @@ no_orphan_after_a_run)
 
 no_orphan_after_sigterm|no_orphan_after_sigint|no_orphan_after_sighup)
   sig=${check##*_sig}; sig=${sig^^}
+  # Job control: a background job of a script would otherwise start with SIGINT ignored, and
+  # an ignored signal stays ignored (as under nohup), by design.
+  set -m
   RACEBOOK_FIXTURE_PID_FILE=$WORK/pid "$HARNESS" run --program "$FIXTURE" --variant escaping_grandchild_then_hang \
-    --source "$FIXTURE_SOURCE" --sanitizer "$SANITIZER" --compiler "$COMPILER" --timeout 120 >out.txt 2>&1 &
+    --source "$FIXTURE_SOURCE" --sanitizer "$SANITIZER" --compiler "$COMPILER" --timeout 60 >out.txt 2>&1 &
   harness_pid=$!
   for _ in $(seq 600); do [ -s pid ] && break; sleep 0.1; done
   [ -s pid ] || { kill -9 $harness_pid; fail "the fixture never started its grandchild"; }

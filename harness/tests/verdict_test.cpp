@@ -196,7 +196,7 @@ TEST_CASE("expectation.malformed_lines_are_errors_with_file_and_line", "[expecta
   CHECK_THAT(error_of("// expect tsan data-race\nTEST_CASE(\"v\") {}\n"), Catch::StartsWith("c.cpp:1: malformed"));
   CHECK_THAT(error_of("// expect msan: clean\nTEST_CASE(\"v\") {}\n"), Catch::Contains("unknown sanitizer"));
   CHECK_THAT(error_of("// expect tsan: clean please\nTEST_CASE(\"v\") {}\n"), Catch::Contains("takes nothing"));
-  CHECK_THAT(error_of("// expect tsan: data-race\nTEST_CASE(\"v\") {}\n"), Catch::Contains("names no marked line"));
+  CHECK_THAT(error_of("// expect tsan: data-race\nTEST_CASE(\"v\") {}\n"), Catch::Contains("\"data-race\" needs 2 markers"));
   CHECK_THAT(error_of("// expect tsan: data-race a b\nTEST_CASE(\"v\") {}\n"), Catch::Contains("not a marker reference"));
   CHECK_THAT(error_of("// expect tsan: clean\n// expect tsan: clean\nTEST_CASE(\"v\") {}\n"),
              Catch::StartsWith("c.cpp:2: a second expectation"));
