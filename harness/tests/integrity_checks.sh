@@ -136,25 +136,6 @@ no_orphan_after_sigterm|no_orphan_after_sigint|no_orphan_after_sighup)
   ok "SIG$sig: harness died of it, child $child and grandchild $grandchild are gone"
   ;;
 
-# CTest kills a test that outlives its TIMEOUT with SIGKILL, which no process can handle: the
-# case program dies with the harness (PR_SET_PDEATHSIG). racebook's own TIMEOUTs are set above
-# the harness's limits, so this is the last line of defence.
-no_orphan_after_ctest_timeout)
-  # A copy of its own, so that no other test's deadlocked fixture is mistaken for this one's.
-  cp "$PLAIN_PROGRAM" "$WORK/hang-fixture" || fail "cannot copy the fixture"
-  touch -d '+1 hour' "$WORK/hang-fixture"
-  PLAIN_PROGRAM=$WORK/hang-fixture
-  cat > CTestTestfile.cmake <<EOT
-add_test([=[hangs]=] [=[$HARNESS]=] run --program [=[$PLAIN_PROGRAM]=] --variant deadlock --source [=[$PLAIN_SOURCE]=] --sanitizer normal --compiler gcc --timeout 600)
-set_tests_properties([=[hangs]=] PROPERTIES TIMEOUT 3)
-EOT
-  "$CTEST" --test-dir "$WORK" >out.txt 2>&1
-  expect_text "Timeout"
-  for _ in $(seq 50); do pgrep -f "^$PLAIN_PROGRAM deadlock" >/dev/null || break; sleep 0.1; done
-  if pids=$(pgrep -f "^$PLAIN_PROGRAM deadlock"); then kill -9 $pids; fail "the case program outlived the harness: $pids"; fi
-  ok "the case program died with the SIGKILLed harness"
-  ;;
-
 # Row 8: the summary counts a test without a result as failed, and never reads stale results.
 summary_counts_missing_and_stale_results)
   mkdir -p build/results
