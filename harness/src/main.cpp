@@ -757,10 +757,18 @@ int cmd_summary(int argc, char** argv) {
   for (const auto& test : unknown) {
     table << "  (ignored: a result for " << test << ", which CTest does not know)\n";
   }
+  // What the build is, from its record (also when no test left a result).
   std::string sanitizer = "?", compiler = "?";
-  if (!results.empty()) {
-    sanitizer = results.front()["sanitizer"].get<std::string>();
-    compiler = results.front()["compiler"].get<std::string>();
+  try {
+    std::ifstream in(build / "racebook-build.json");
+    const json record = json::parse(in);
+    sanitizer = record.value("sanitizer", "?");
+    compiler = record.value("compiler", "?");
+  } catch (const json::exception&) {
+    if (!results.empty()) {
+      sanitizer = results.front()["sanitizer"].get<std::string>();
+      compiler = results.front()["compiler"].get<std::string>();
+    }
   }
   std::cout << "racebook verdicts: " << sanitizer << " with " << compiler << " — " << known.size()
             << " variants: " << raced << " raced as expected, " << clean << " clean as expected, "
