@@ -174,7 +174,8 @@ std::vector<std::pair<std::string, std::string>> split_sanitizer_flags(const std
     } else {
       // The runtime stops at a flag without a value, before it reads racebook's options.
       throw std::invalid_argument(variable + " has \"" + name + "\" without a value; write " +
-                                  name + "=<value>");
+                                  name + "=<value>, and quote a value with spaces or colons "
+                                  "in it (log_path='/my dir/log')");
     }
     out.emplace_back(std::move(name), std::move(value));
   }

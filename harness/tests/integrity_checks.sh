@@ -28,10 +28,11 @@ alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/d
 
 case $check in
 
-# Row 1: options that would keep a race report from the harness are racebook's.
+# Row 1: options that would keep a race report from the harness are racebook's. (Paths are
+# quoted as the runtimes' grammar wants: the work directory may contain a space.)
 options_cannot_hide_a_race)
   printf 'race:count_up\n' > suppressions.txt
-  for options in report_bugs=0 "suppressions=$WORK/suppressions.txt" "log_path=$WORK/x:exitcode=0" \
+  for options in report_bugs=0 "suppressions='$WORK/suppressions.txt'" "log_path='$WORK/x':exitcode=0" \
                  "color=always" "force_seq_cst_atomics=1:io_sync=2" "halt_on_error=1:exitcode=0"; do
     TSAN_OPTIONS=$options run_harness race_declared_clean
     expect_rc 1 "TSAN_OPTIONS=$options must not hide the race"
@@ -39,11 +40,11 @@ options_cannot_hide_a_race)
     expect_text "overridden"
   done
   # clang's TSan also reads common flags from UBSAN_OPTIONS.
-  UBSAN_OPTIONS="log_path=$WORK/y:exitcode=0" run_harness race_declared_clean
+  UBSAN_OPTIONS="log_path='$WORK/y':exitcode=0" run_harness race_declared_clean
   expect_rc 1 "UBSAN_OPTIONS must not hide the race"
   # An include= file is parsed before racebook's options; racebook refuses it.
   printf 'report_bugs=0\n' > flags.txt
-  TSAN_OPTIONS="include=$WORK/flags.txt" run_harness race_declared_clean
+  TSAN_OPTIONS="include='$WORK/flags.txt'" run_harness race_declared_clean
   expect_rc 2; expect_text "include="
   TSAN_OPTIONS="verbosity='1" run_harness race_declared_clean
   expect_rc 2; expect_text "unterminated"
@@ -60,8 +61,8 @@ options_cannot_hide_a_race)
 
 # Row 2: options that would hide a leak are racebook's.
 options_cannot_hide_a_leak)
-  for var in "ASAN_OPTIONS=detect_leaks=0" "LSAN_OPTIONS=exitcode=0:log_path=$WORK/leak" \
-             "LSAN_OPTIONS=detect_leaks=0" "ASAN_OPTIONS=suppressions=$WORK/s.txt"; do
+  for var in "ASAN_OPTIONS=detect_leaks=0" "LSAN_OPTIONS=exitcode=0:log_path='$WORK/leak'" \
+             "LSAN_OPTIONS=detect_leaks=0" "ASAN_OPTIONS=suppressions='$WORK/s.txt'"; do
     printf 'leak:leak_declared_clean\nleak:*\n' > s.txt
     env "$var" "$HARNESS" run --program "$FIXTURE" --variant leak_declared_clean --source "$FIXTURE_SOURCE" \
       --sanitizer "$SANITIZER" --compiler "$COMPILER" >out.txt 2>&1
