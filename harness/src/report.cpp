@@ -24,6 +24,8 @@
 
 #include "racebook/report.hpp"
 
+#include "racebook/classify.hpp"
+
 #include <cctype>
 #include <cstddef>
 #include <string>
@@ -115,21 +117,6 @@ std::string_view after(std::string_view s, std::string_view marker, bool* found 
   std::size_t p = s.find(marker);
   if (found) *found = p != std::string_view::npos;
   return p == std::string_view::npos ? std::string_view() : s.substr(p + marker.size());
-}
-
-// Turns "Data Race" into "data-race": lowercase, runs of spaces become one '-', and
-// characters that cannot appear in a slug are dropped.
-std::string slugify(std::string_view text) {
-  std::string out;
-  for (char c : trim(text)) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      out += lower(c);
-    } else if ((is_space(c) || c == '-' || c == '_') && !out.empty() && out.back() != '-') {
-      out += '-';
-    }
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
 }
 
 // Thread names as the runtimes print them -> the ids that reports are compared by.
@@ -330,88 +317,6 @@ const char* tool_name(Tool tool) {
     case Tool::None: break;
   }
   return "";
-}
-
-// ---------------------------------------------------------------------------------------
-// Kinds: stable slugs that expectations are written against, independent of how a given
-// runtime version words its headline.
-
-// "data race (pid=12)" -> "data race"; "heap-use-after-free (virtual call vs free) (pid=1)"
-// -> "heap-use-after-free". Everything from the first " (" on is qualification, not kind.
-std::string_view drop_parenthesised_suffix(std::string_view s) {
-  std::size_t p = s.find(" (");
-  return trim(p == std::string_view::npos ? s : s.substr(0, p));
-}
-
-std::string tsan_kind(std::string_view description) {
-  // Longest/most specific prefixes first: "data race on vptr" before "data race".
-  static constexpr std::pair<std::string_view, std::string_view> kTable[] = {
-      {"data race on vptr", "data-race-vptr"},
-      {"data race", "data-race"},
-      {"heap-use-after-free", "heap-use-after-free"},
-      {"thread leak", "thread-leak"},
-      {"lock-order-inversion", "lock-order-inversion"},
-      {"unlock of an unlocked mutex", "unlock-of-unlocked-mutex"},
-      {"double lock of a mutex", "double-lock"},
-      {"destroy of a locked mutex", "destroy-of-locked-mutex"},
-      {"signal-unsafe call inside of a signal", "signal-unsafe-call"},
-      {"signal handler spoils errno", "signal-handler-spoils-errno"},
-      {"use of an invalid mutex", "invalid-mutex"},
-      {"read lock of a write locked mutex", "read-lock-of-write-locked-mutex"},
-      {"read unlock of a write locked mutex", "read-unlock-of-write-locked-mutex"},
-  };
-  for (auto [prefix, kind] : kTable)
-    if (starts_with(description, prefix)) return std::string(kind);
-  return slugify(drop_parenthesised_suffix(description));
-}
-
-std::string asan_kind(std::string_view description) {
-  // "attempting double-free on 0x..." / "attempting free on address which was not malloc()-ed"
-  if (std::string_view rest = description; consume_ci(rest, "attempting ")) {
-    std::string_view what = first_word(rest);
-    return what == "free" ? "bad-free" : slugify(what);
-  }
-  static constexpr std::pair<std::string_view, std::string_view> kTable[] = {
-      {"requested allocation size exceeds", "allocation-size-too-big"},
-      {"calloc parameters overflow", "calloc-overflow"},
-      {"allocator is out of memory", "out-of-memory"},
-  };
-  for (auto [prefix, kind] : kTable)
-    if (starts_with(description, prefix)) return std::string(kind);
-  // The common case: the first word is already the kind ("heap-use-after-free on address",
-  // "SEGV on unknown address", "alloc-dealloc-mismatch (operator new vs free)"). Signal names
-  // such as SEGV and FPE keep their case, as the runtime and its documentation spell them.
-  std::string_view word = first_word(description);
-  bool upper = !word.empty();
-  for (char c : word)
-    if (!std::isupper(static_cast<unsigned char>(c))) upper = false;
-  if (upper) return std::string(word);
-  return slugify(word);
-}
-
-std::string ubsan_kind(std::string_view message) {
-  auto has = [&](std::string_view s) { return contains(message, s); };
-  if (starts_with(message, "signed integer overflow") || starts_with(message, "negation of"))
-    return "signed-integer-overflow";
-  if (starts_with(message, "unsigned integer overflow")) return "unsigned-integer-overflow";
-  if (has("division by zero") || has("divide by zero")) return "division-by-zero";
-  if (starts_with(message, "shift exponent") || starts_with(message, "left shift of"))
-    return "shift-out-of-bounds";
-  if (has("misaligned address")) return "misaligned-access";
-  if (has("null pointer")) return "null-pointer";
-  if (starts_with(message, "index ") && has(" out of bounds")) return "out-of-bounds-index";
-  if (has("not a valid value for type 'bool'")) return "invalid-bool-load";
-  if (has("not a valid value for type")) return "invalid-enum-load";
-  if (has("outside the range of representable values")) return "float-cast-overflow";
-  if (starts_with(message, "pointer index expression")) return "pointer-overflow";
-  if (has("insufficient space for an object")) return "object-size";
-  if (has("reached the end of a value-returning function")) return "missing-return";
-  if (has("reached an unreachable program point")) return "unreachable";
-  // Fallback: the wording up to the first ':' or digit, which is where the specific values
-  // ("2147483647 + 1", "0x1234") begin.
-  std::size_t cut = 0;
-  while (cut < message.size() && message[cut] != ':' && !is_digit(message[cut])) ++cut;
-  return slugify(message.substr(0, cut));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -958,26 +863,28 @@ Report read_report(std::string_view log, const std::vector<Line>& lines, std::si
   report.tool = tool_name(headline.tool);
   report.headline = std::string(headline.text);
   report.first_line = static_cast<int>(start) + 1;
+  // Kinds come from classify.cpp: the runtime's own words, or "unknown" (also for a cut or
+  // garbled headline, which still has a report behind it).
   switch (headline.tool) {
     case Tool::TSan: report.kind = tsan_kind(headline.description); break;
-    case Tool::ASan:
-    case Tool::UBSanError: report.kind = asan_kind(headline.description); break;
-    case Tool::LSan: report.kind = "memory-leak"; break;
+    case Tool::ASan: report.kind = asan_kind(headline.description); break;
+    case Tool::UBSanError: report.kind = ubsan_error_kind(headline.description); break;
+    case Tool::LSan: report.kind = lsan_kind(headline.description); break;
     case Tool::UBSan:
       report.kind = ubsan_kind(headline.description);
       report.ubsan_site = ubsan_site(headline.text);
       break;
-    case Tool::None: break;
+    case Tool::None: report.kind = std::string(kUnknownKind); break;
   }
-  // A headline with nothing usable after the marker (a cut or garbled line) still has a
-  // report behind it; "unknown" keeps the kind a non-empty slug.
-  if (report.kind.empty()) report.kind = "unknown";
 
   const int owner = report_pid(lines[start], headline);
   if (owner != 0) report.pid = owner;
   const std::size_t end = find_report_end(headline.tool, lines, start, owner);
   report.raw = raw_text(log, lines, start, end, owner);
   parse_body(report, lines, start + 1, end, owner);
+  // With report_error_type=1, UBSan's SUMMARY line names the check exactly.
+  if (headline.tool == Tool::UBSan && !report.summary.empty())
+    report.kind = ubsan_kind(headline.description, report.summary);
   return report;
 }
 

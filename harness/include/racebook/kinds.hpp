@@ -1,5 +1,5 @@
 // The report kinds an expectation may name, and how many marked lines each needs. The slugs are
-// the ones the parser gives (harness/src/report.cpp), taken from the runtimes' own headlines.
+// the ones the parser gives (harness/src/classify.cpp), taken from the runtimes' own words.
 #pragma once
 
 #include <string>
