@@ -202,6 +202,39 @@ struct Line {
   std::size_t end = 0;    // offset one past the last character (before the newline)
 };
 
+// A timestamp a CI system writes before every line of a job's log ("2026-11-25T10:00:00.123Z "
+// in GitHub Actions, "[2026-11-25T10:00:00Z] " or "2026-11-25 10:00:00.123 " elsewhere): the
+// length to skip, or 0. Only an ISO 8601 date and time qualifies, so program text is left alone.
+std::size_t ci_prefix_length(std::string_view s) {
+  std::size_t i = 0;
+  const bool bracket = i < s.size() && s[i] == '[';
+  if (bracket) ++i;
+  auto digits = [&](std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k, ++i)
+      if (i >= s.size() || !is_digit(s[i])) return false;
+    return true;
+  };
+  auto one_of = [&](std::string_view chars) {
+    if (i < s.size() && chars.find(s[i]) != std::string_view::npos) return ++i, true;
+    return false;
+  };
+  if (!(digits(4) && one_of("-") && digits(2) && one_of("-") && digits(2) && one_of("T ") &&
+        digits(2) && one_of(":") && digits(2) && one_of(":") && digits(2)))
+    return 0;
+  if (one_of(".,")) {
+    if (!digits(1)) return 0;
+    while (i < s.size() && is_digit(s[i])) ++i;
+  }
+  if (!one_of("Z") && i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    ++i;
+    if (!digits(2)) return 0;
+    one_of(":");
+    if (!digits(2)) return 0;
+  }
+  if (bracket && !one_of("]")) return 0;
+  return one_of(" \t") ? i : 0;
+}
+
 std::vector<Line> split_lines(std::string_view log) {
   std::vector<Line> lines;
   std::size_t pos = 0;
@@ -212,6 +245,7 @@ std::vector<Line> split_lines(std::string_view log) {
     if (text_end > pos && log[text_end - 1] == '\r') --text_end;  // logs copied from Windows
     Line line;
     line.text = log.substr(pos, text_end - pos);
+    line.text.remove_prefix(ci_prefix_length(line.text));
     line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
     line.begin = pos;
     line.end = text_end;
@@ -541,16 +575,27 @@ bool parse_access(std::string_view title, Access& access) {
   std::string_view s = title;
   access.previous = consume_ci(s, "previous ");
   access.atomic = consume_ci(s, "atomic ");
-  if (consume_ci(s, "write of size ")) {
-    access.write = true;
-  } else if (!consume_ci(s, "read of size ")) {
-    return false;
+  // An access to an external object (__tsan_external_read/write): "Modifying access of <tag>
+  // at 0x.. by thread T1:" / "Read-only access of <tag> at ...". The tag is program text; it
+  // ends at the last " at 0x". No size is printed.
+  const bool modifying = consume_ci(s, "modifying access of ");
+  if (modifying || consume_ci(s, "read-only access of ")) {
+    const std::size_t at = s.rfind(" at 0x");
+    if (at == std::string_view::npos) return false;
+    access.write = modifying;
+    s.remove_prefix(at + 4);
+  } else {
+    if (consume_ci(s, "write of size ")) {
+      access.write = true;
+    } else if (!consume_ci(s, "read of size ")) {
+      return false;
+    }
+    std::string_view size = leading_digits(s);
+    if (size.empty()) return false;
+    access.size = to_int(size);
+    s.remove_prefix(size.size());
+    if (!consume_ci(s, " at ")) return false;
   }
-  std::string_view size = leading_digits(s);
-  if (size.empty()) return false;
-  access.size = to_int(size);
-  s.remove_prefix(size.size());
-  if (!consume_ci(s, " at ")) return false;
   std::string_view address = first_word(s);
   access.address = std::string(address);
   s = trim(s.substr(address.size()));
@@ -882,6 +927,12 @@ Report read_report(std::string_view log, const std::vector<Line>& lines, std::si
   const std::size_t end = find_report_end(headline.tool, lines, start, owner);
   report.raw = raw_text(log, lines, start, end, owner);
   parse_body(report, lines, start + 1, end, owner);
+  // ReportTypeExternalRace under a header the library registered itself (program text, so
+  // not matched by tsan_kind): its accesses are the runtime's "Modifying access of <tag>" /
+  // "Read-only access of <tag>" (tsan_report.cpp's PrintMop for external tags).
+  if (headline.tool == Tool::TSan && report.kind == kUnknownKind &&
+      (contains(report.raw, "  Modifying access of ") || contains(report.raw, "  Read-only access of ")))
+    report.kind = "race-on-external-object";
   // With report_error_type=1, UBSan's SUMMARY line names the check exactly.
   if (headline.tool == Tool::UBSan && !report.summary.empty())
     report.kind = ubsan_kind(headline.description, report.summary);

@@ -165,7 +165,7 @@ tsan read-unlock-of-write-locked-mutex read-unlock-of-write-locked-mutex WARNING
 tsan signal-unsafe-call signal-unsafe-call WARNING:.ThreadSanitizer:.signal-unsafe.call -
 tsan signal-handler-spoils-errno signal-handler-spoils-errno WARNING:.ThreadSanitizer:.signal.handler.spoils.errno -
 tsan lock-order-inversion lock-order-inversion WARNING:.ThreadSanitizer:.lock-order-inversion -
-tsan external-race external-race WARNING:.ThreadSanitizer:.race.on.MyLibrary::Object -
+tsan external-race race-on-external-object WARNING:.ThreadSanitizer:.race.on.MyLibrary::Object -
 tsan invalid-mutex invalid-mutex WARNING:.ThreadSanitizer:.use.of.an.invalid.mutex -
 asan heap-buffer-overflow heap-buffer-overflow ERROR:.AddressSanitizer:.heap-buffer-overflow -
 asan heap-buffer-underflow heap-buffer-overflow ERROR:.AddressSanitizer:.heap-buffer-overflow -
