@@ -295,6 +295,23 @@ std::size_t include_pid_prefix(std::string_view line, std::size_t pos) {
 }
 
 // Every marker below contains "Sanitizer" or "runtime error": may_start_report relies on it.
+// "file.cpp:12:5", "file.cpp:12" or "<unknown>" at the end of `before`: the location UBSan
+// prints before ": runtime error: ".
+bool is_ubsan_site(std::string_view before) {
+  if (ends_with(before, "<unknown>")) return true;
+  auto strip_number = [&](std::string_view& s) {
+    std::size_t n = 0;
+    while (n < s.size() && is_digit(s[s.size() - 1 - n])) ++n;
+    if (n == 0 || n == s.size() || s[s.size() - 1 - n] != ':') return false;
+    s.remove_suffix(n + 1);
+    return true;
+  };
+  if (!strip_number(before)) return false;  // the line
+  strip_number(before);                      // and the column, when one is printed
+  // A file name is left, which is not empty and does not end in a space.
+  return !before.empty() && before.back() != ' ';
+}
+
 Headline find_headline(std::string_view line) {
   Headline h;
   // TSan: searched anywhere in the line, because the program may have printed a partial line
@@ -318,7 +335,10 @@ Headline find_headline(std::string_view line) {
   }
   // UBSan: "<file>:<line>:<col>: runtime error: <message>" (the site may lack a column, or be
   // "<unknown>" when there is no debug info).
-  if (std::size_t p = line.find(": runtime error: "); p != std::string_view::npos) {
+  // What stands before it must be such a site (ubsan_diag.cpp's RenderLocation), so Go's
+  // "panic: runtime error: index out of range" and other programs' messages are no report.
+  if (std::size_t p = line.find(": runtime error: ");
+      p != std::string_view::npos && is_ubsan_site(line.substr(0, p))) {
     h.tool = Tool::UBSan;
     h.text = trim(line);
     h.description = trim(line.substr(p + std::string_view(": runtime error: ").size()));

@@ -742,7 +742,16 @@ TEST_CASE("parser.garbage_input", "[parser]") {
   const auto bare = parse_reports("WARNING: ThreadSanitizer: \n#\n#1\n#2 (\n#3 )\n#4 x:y:z\n");
   REQUIRE(bare.size() == 1);
   CHECK(bare[0].tool == "ThreadSanitizer");
-  CHECK(parse_reports(": runtime error: ").size() == 1);
+  // A UBSan headline needs its site: "file:line[:col]" or "<unknown>".
+  CHECK(parse_reports(": runtime error: ").empty());
+  CHECK(parse_reports("x.cpp:1:2: runtime error: ").size() == 1);
+  CHECK(parse_reports("x.cpp:1: runtime error: ").size() == 1);
+  CHECK(parse_reports("<unknown>: runtime error: x").size() == 1);
+  // Text that merely resembles a report: Go's and Rust's panics, a program quoting a headline.
+  CHECK(parse_reports("panic: runtime error: index out of range [5] with length 3\n\n"
+                      "goroutine 1 [running]:\nmain.main()\n\t/tmp/x.go:5 +0x1d\n").empty());
+  CHECK(parse_reports("thread 'main' panicked at 'attempt to add with overflow', src/main.rs:3:5\n")
+            .empty());
   // Deterministic pseudo-random bytes, with report markers sprinkled in.
   std::string noise;
   std::uint32_t state = 12345;
