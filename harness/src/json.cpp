@@ -74,4 +74,8 @@ json to_json(const std::vector<Report>& reports) {
   return j;
 }
 
+json parse_output(const std::vector<Report>& reports) {
+  return {{"format", "racebook-parse"}, {"version", kParseFormatVersion}, {"reports", to_json(reports)}};
+}
+
 }  // namespace racebook

@@ -593,7 +593,7 @@ int cmd_parse(int argc, char** argv) {
     if (in.bad()) throw racebook::EnvironmentError("reading " + name + " failed: " + std::strerror(errno));
   }
   // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
-  std::cout << racebook::to_json(racebook::parse_reports(log)).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  std::cout << racebook::parse_output(racebook::parse_reports(log)).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
   return kPass;
 }
 

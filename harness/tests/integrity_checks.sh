@@ -334,7 +334,9 @@ EOT
   "$HARNESS" parse mixed.log >out.txt 2>&1 || fail "parse failed"
   python3 - out.txt <<'EOT' || fail "reports of the two processes were mixed"
 import json, sys
-reports = json.load(open(sys.argv[1]))
+output = json.load(open(sys.argv[1]))
+assert output["format"] == "racebook-parse" and output["version"] == 1, output
+reports = output["reports"]
 assert len(reports) == 2, f"{len(reports)} reports"
 for r in reports:
     files = {f["file"] for a in r["accesses"] for f in a["stack"]["frames"] if f["file"]}
