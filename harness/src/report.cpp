@@ -728,12 +728,22 @@ void parse_body(Report& report, const std::vector<Line>& lines, std::size_t begi
   // Frames right under the headline (TSan mutex misuse, ASan double-free, UBSan) form the
   // report's own stack.
   Target target{Target::Headline, 0};
+  bool after_blank = false;
   for (std::size_t i = next_own(lines, begin, owner); i < end;
        i = next_own(lines, i + 1, owner)) {
     std::string_view line = trim(lines[i].body);
     if (line.empty()) {
-      target = {};  // a blank line closes the current stack
+      after_blank = true;
       continue;
+    }
+    if (after_blank) {
+      // A blank line closes the current stack, unless the next frame of that same stack
+      // follows it: some platforms print a blank line between frames.
+      after_blank = false;
+      const Stack* open = resolve(report, target);
+      const bool continues = open && !open->frames.empty() && is_frame_line(line) &&
+                             to_int(leading_digits(line.substr(1))) == open->frames.back().index + 1;
+      if (!continues) target = {};
     }
     if (is_frame_line(line)) {
       Stack* stack = resolve(report, target);

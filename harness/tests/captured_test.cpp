@@ -102,3 +102,24 @@ TEST_CASE("captured.ci_prefix_is_not_part_of_the_report", "[parser][captured]") 
   // Program text that merely starts like a date is not a prefix.
   CHECK(racebook::parse_reports("2026-11-25 was a Wednesday\n").empty());
 }
+
+TEST_CASE("captured.blank_lines_between_frames_keep_one_stack", "[parser][captured]") {
+  // Some platforms print a blank line after every frame: the stack must stay one stack.
+  for (const char* toolchain : {"gcc-12", "clang-19"}) {
+    const std::string log =
+        read_all(std::string(RACEBOOK_TEST_DATA) + "/captured/" + toolchain + "/asan.heap-buffer-overflow.log");
+    std::string spaced;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      spaced += line + "\n";
+      if (line.rfind("    #", 0) == 0) spaced += "\n";
+    }
+    const auto plain = racebook::parse_reports(log);
+    const auto blank = racebook::parse_reports(spaced);
+    REQUIRE(plain.size() == 1);
+    REQUIRE(blank.size() == 1);
+    CHECK(blank[0].sections.size() == plain[0].sections.size());
+    REQUIRE(blank[0].accesses.size() == plain[0].accesses.size());
+    CHECK(blank[0].accesses[0].stack.frames.size() == plain[0].accesses[0].stack.frames.size());
+  }
+}
