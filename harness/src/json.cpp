@@ -1,6 +1,10 @@
 #include "racebook/json.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <memory>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -95,76 +99,137 @@ json parse_output(const std::vector<Report>& reports) {
 
 namespace {
 
+// Whether `s` is printable ASCII without '"' or '\\': what nlohmann::json prints as it is.
+// Eight bytes at a time.
+bool is_plain(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto bad = [](std::uint64_t x) {
+    // A byte < 0x20, >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
+    const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
+    const std::uint64_t ge7f = (x + kOnes * 0x01) | x;  // 0x7F + 1 sets the high bit
+    const std::uint64_t q = x ^ (kOnes * 0x22);
+    const std::uint64_t b = x ^ (kOnes * 0x5C);
+    const std::uint64_t zq = (q - kOnes) & ~q;
+    const std::uint64_t zb = (b - kOnes) & ~b;
+    return ((lt20 | ge7f | zq | zb) & kHigh) != 0;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (bad(x)) return false;
+  }
+  for (; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u >= 0x7F || u == '"' || u == '\\') return false;
+  }
+  return true;
+}
+
+// Room enough for a report's JSON: a string prints in at most 6 bytes a byte (\u00XX) plus
+// its quotes, and every frame or section, with its keys and indentation, in under 1 KiB.
+std::size_t bound(const Stack& s) {
+  std::size_t n = 1024;
+  for (const Frame& f : s.frames)
+    n += 1024 + 6 * (f.function.size() + f.file.size() + f.module.size());
+  return n;
+}
+
+std::size_t bound(const Report& r) {
+  std::size_t n = 4096 + 6 * (r.tool.size() + r.kind.size() + r.headline.size() + r.summary.size()) +
+                  bound(r.stack);
+  if (r.location) n += 6 * r.location->size();
+  for (const Access& a : r.accesses) {
+    n += 1024 + 6 * a.thread.size() + bound(a.stack);
+    for (const std::string& m : a.mutexes_held) n += 64 + 6 * m.size();
+  }
+  for (const MutexSection& m : r.mutexes)
+    n += 1024 + 6 * (m.title.size() + m.mutex.size() + m.held.size() + m.thread.size()) + bound(m.stack);
+  for (const ThreadSection& t : r.threads)
+    n += 1024 + 6 * (t.thread.size() + t.tid.size() + t.state.size() + t.created_by.size()) +
+         bound(t.stack);
+  for (const Section& s : r.sections) n += 1024 + 6 * s.title.size() + bound(s.stack);
+  return n;
+}
+
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  // Writes at p, which the caller has made room for (see bound()).
+  explicit Writer(char* p) : p_(p) {}
+  char* end() const { return p_; }
+
+  void put(char c) { *p_++ = c; }
+  void put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
 
   void newline(int depth) {
-    out_ += '\n';
-    out_.append(static_cast<std::size_t>(depth) * 2, ' ');
+    // "\n" and two spaces a level; reports nest 7 levels deep at most.
+    static constexpr std::string_view kIndent =
+        "\n                                                                ";
+    const std::size_t n = 1 + static_cast<std::size_t>(depth) * 2;
+    if (n <= kIndent.size()) {
+      put(kIndent.substr(0, n));
+    } else {
+      put('\n');
+      std::memset(p_, ' ', n - 1);
+      p_ += n - 1;
+    }
   }
 
   // A member of an object at `depth` (the first one opens it).
   void key(std::string_view name, int depth, bool first) {
     if (first) {
-      out_ += '{';
+      put('{');
     } else {
-      out_ += ',';
+      put(',');
     }
     newline(depth + 1);
-    out_ += '"';
-    out_.append(name);
-    out_ += "\": ";
+    put('"');
+    put(name);
+    put("\": ");
   }
 
   void close_object(int depth) {
     newline(depth);
-    out_ += '}';
+    put('}');
   }
 
   void string(std::string_view s) {
     // Printable ASCII with nothing to escape goes as it is; anything else (controls, quotes,
     // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it.
-    bool plain = true;
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) {
-      out_ += '"';
-      out_.append(s);
-      out_ += '"';
+    if (is_plain(s)) {
+      put('"');
+      put(s);
+      put('"');
     } else {
-      out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+      put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
     }
   }
 
   void string_or_null(std::string_view s) {
     if (s.empty()) {
-      out_ += "null";
+      put("null");
     } else {
       string(s);
     }
   }
 
   void number(long long value) {
-    char buf[32];
-    const auto result = std::to_chars(buf, buf + sizeof buf, value);
-    out_.append(buf, result.ptr);
+    p_ = std::to_chars(p_, p_ + 24, value).ptr;
   }
 
   void number_or_null(int value) {
     if (value == 0) {
-      out_ += "null";
+      put("null");
     } else {
       number(value);
     }
   }
 
-  void boolean(bool value) { out_ += value ? "true" : "false"; }
+  void boolean(bool value) { put(value ? std::string_view("true") : std::string_view("false")); }
 
   void frame(const Frame& f, int depth) {
     key("column", depth, true);
@@ -185,18 +250,18 @@ class Writer {
   void stack(const Stack& s, int depth) {
     key("frames", depth, true);
     if (s.frames.empty()) {
-      out_ += "[]";
+      put("[]");
     } else {
-      out_ += '[';
+      put('[');
       bool first = true;
       for (const Frame& f : s.frames) {
-        if (!first) out_ += ',';
+        if (!first) put(',');
         first = false;
         newline(depth + 2);
         frame(f, depth + 2);
       }
       newline(depth + 1);
-      out_ += ']';
+      put(']');
     }
     key("restored", depth, false);
     boolean(s.restored);
@@ -207,19 +272,19 @@ class Writer {
   template <typename T, typename F>
   void array(const std::vector<T>& items, int depth, F item) {
     if (items.empty()) {
-      out_ += "[]";
+      put("[]");
       return;
     }
-    out_ += '[';
+    put('[');
     bool first = true;
     for (const T& element : items) {
-      if (!first) out_ += ',';
+      if (!first) put(',');
       first = false;
       newline(depth + 1);
       item(element, depth + 1);
     }
     newline(depth);
-    out_ += ']';
+    put(']');
   }
 
   void report(const Report& r, int depth) {
@@ -230,18 +295,18 @@ class Writer {
       boolean(a.atomic);
       key("mutexes_held", ad, false);
       if (a.mutexes_held.empty()) {
-        out_ += "[]";
+        put("[]");
       } else {
-        out_ += '[';
+        put('[');
         bool first = true;
         for (const std::string& m : a.mutexes_held) {
-          if (!first) out_ += ',';
+          if (!first) put(',');
           first = false;
           newline(ad + 2);
           string(m);
         }
         newline(ad + 1);
-        out_ += ']';
+        put(']');
       }
       key("previous", ad, false);
       boolean(a.previous);
@@ -263,7 +328,7 @@ class Writer {
     if (r.location) {
       string(*r.location);
     } else {
-      out_ += "null";
+      put("null");
     }
     key("log_line", d, false);
     number(r.first_line);
@@ -287,7 +352,7 @@ class Writer {
     if (r.pid) {
       number(*r.pid);
     } else {
-      out_ += "null";
+      put("null");
     }
     key("sections", d, false);
     array(r.sections, d + 1, [&](const Section& s, int sd) {
@@ -299,7 +364,7 @@ class Writer {
     });
     key("stack", d, false);
     if (r.stack.frames.empty()) {
-      out_ += "null";
+      put("null");
     } else {
       stack(r.stack, d + 1);
     }
@@ -329,19 +394,30 @@ class Writer {
     if (r.ubsan_site) {
       frame(*r.ubsan_site, d + 1);
     } else {
-      out_ += "null";
+      put("null");
     }
     close_object(d);
   }
 
  private:
-  std::string& out_;
+  char* p_;
 };
 
 }  // namespace
 
 void append_json(std::string& out, const Report& report, int depth) {
-  Writer(out).report(report, depth);
+  // Written into a scratch buffer that is never cleared (std::string::resize would zero the
+  // whole bound first), then appended.
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t capacity = 0;
+  const std::size_t need = bound(report);
+  if (need > capacity) {
+    capacity = std::max(need, 2 * capacity);
+    scratch = std::make_unique_for_overwrite<char[]>(capacity);
+  }
+  Writer writer(scratch.get());
+  writer.report(report, depth);
+  out.append(scratch.get(), static_cast<std::size_t>(writer.end() - scratch.get()));
 }
 
 void ParseOutputWriter::add(const Report& report) {

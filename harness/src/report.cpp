@@ -73,7 +73,8 @@ bool contains(std::string_view s, std::string_view needle) {
   return s.find(needle) != std::string_view::npos;
 }
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only (no locale lookup): the words compared are the runtimes' English.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Case-insensitive prefix test: TSan writes "Atomic write" at the start of a title but
 // "Previous atomic write" in the middle of one.
@@ -218,6 +219,7 @@ struct Line {
 // in GitHub Actions, "[2026-11-25T10:00:00Z] " or "2026-11-25 10:00:00.123 " elsewhere): the
 // length to skip, or 0. Only an ISO 8601 date and time qualifies, so program text is left alone.
 std::size_t ci_prefix_length(std::string_view s) {
+  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
   std::size_t i = 0;
   const bool bracket = i < s.size() && s[i] == '[';
   if (bracket) ++i;
