@@ -562,16 +562,31 @@ int cmd_run(int argc, char** argv) {
 
 int cmd_parse(int argc, char** argv) {
   if (argc > 3) throw UsageError("parse takes one log file (or - for standard input)");
-  std::string log;
   const std::string name = argc == 3 ? argv[2] : "-";
+  // The log is read once, in pieces, and each report is printed as soon as it ends: memory
+  // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
+  // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
+  // written before the first block fills, so an input that cannot be read prints nothing.
+  std::string out;
+  racebook::ParseOutputWriter writer(out);
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  auto flush = [&] {
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    out.clear();
+  };
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
+    writer.add(report);
+    if (out.size() >= kBlock) flush();
+  });
+  std::vector<char> buf(kBlock);
   if (name == "-") {
     // Read the descriptor itself: a closed or unreadable standard input is an error, not an
     // empty log (which would print "[]", "no reports").
-    char buf[65536];
     for (;;) {
-      const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
       if (n > 0) {
-        log.append(buf, static_cast<std::size_t>(n));
+        stream.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
         continue;
       }
       if (n == 0) break;
@@ -589,11 +604,16 @@ int cmd_parse(int argc, char** argv) {
     if (!in) {
       throw UsageError("cannot read " + name + ": " + std::strerror(errno));
     }
-    log.assign(std::istreambuf_iterator<char>(in), {});
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      if (in.gcount() > 0) stream.feed(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+    }
     if (in.bad()) throw racebook::EnvironmentError("reading " + name + " failed: " + std::strerror(errno));
   }
-  // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
-  std::cout << racebook::parse_output(racebook::parse_reports(log)).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  stream.finish();
+  writer.finish();
+  flush();
+  std::cout.flush();
   return kPass;
 }
 

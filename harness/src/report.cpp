@@ -18,17 +18,29 @@
 //          optional "SUMMARY: UndefinedBehaviorSanitizer: ..." (clang prints it, gcc does not);
 //          a deadly signal: "==1==ERROR: UndefinedBehaviorSanitizer: SEGV ..." framed like ASan
 //          (tests/data/shapes/)
-// Before any of that, ANSI color codes (color=always) are removed from the whole log. Lines
+// Before any of that, ANSI color codes (color=always) are removed from each line. Lines
 // that start with "==PID==" belong to that process: a report reads only its own process's
 // lines and unprefixed ones, so logs of several processes merged line by line stay apart.
+//
+// The log is read once, as a stream (ReportStream): each line is looked at as it comes, by
+// every report still open that it belongs to (at most one per process), and a report is
+// handed out as soon as its end is seen. Where a whole-log reading would look ahead (is this
+// title followed by a stack? does a UBSan summary follow these blank lines?), the decision
+// waits for the next line. So memory is bounded by the largest report, and by the stream's
+// caps for a report that never ends.
 
 #include "racebook/report.hpp"
 
 #include "racebook/classify.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <cstring>
+#include <deque>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -61,7 +73,8 @@ bool contains(std::string_view s, std::string_view needle) {
   return s.find(needle) != std::string_view::npos;
 }
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only (no locale lookup): the words compared are the runtimes' English.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Case-insensitive prefix test: TSan writes "Atomic write" at the start of a title but
 // "Previous atomic write" in the middle of one.
@@ -192,7 +205,7 @@ std::size_t pid_prefix_length(std::string_view s, int* pid) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The log as lines, remembering where each starts so `raw` can be cut from the log.
+// The log as lines (for runtime_failed_to_start; parse_reports streams, see ReportStream).
 
 struct Line {
   std::string_view text;  // without the newline (and without a trailing '\r')
@@ -206,6 +219,7 @@ struct Line {
 // in GitHub Actions, "[2026-11-25T10:00:00Z] " or "2026-11-25 10:00:00.123 " elsewhere): the
 // length to skip, or 0. Only an ISO 8601 date and time qualifies, so program text is left alone.
 std::size_t ci_prefix_length(std::string_view s) {
+  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
   std::size_t i = 0;
   const bool bracket = i < s.size() && s[i] == '[';
   if (bracket) ++i;
@@ -256,19 +270,11 @@ std::vector<Line> split_lines(std::string_view log) {
   return lines;
 }
 
-// Whether `line` may be read by a report of process `owner`. Lines of another process never
-// are: that keeps merged logs apart. Unprefixed lines cannot be attributed, so every report
-// reads them (a single process's log has mostly those), and a report whose process is
-// unknown (0) reads everything, as in a log of one process.
-bool belongs(const Line& line, int owner) {
-  return owner == 0 || line.pid == 0 || line.pid == owner;
-}
-
-// The first line at or after `i` that a report of `owner` reads (lines.size() if none).
-std::size_t next_own(const std::vector<Line>& lines, std::size_t i, int owner) {
-  while (i < lines.size() && !belongs(lines[i], owner)) ++i;
-  return i;
-}
+// Whether a line of process `line_pid` (0: unprefixed) may be read by a report of process
+// `owner`. Lines of another process never are: that keeps merged logs apart. Unprefixed lines
+// cannot be attributed, so every report reads them (a single process's log has mostly those),
+// and a report whose process is unknown (0) reads everything, as in a log of one process.
+bool belongs(int line_pid, int owner) { return owner == 0 || line_pid == 0 || line_pid == owner; }
 
 // ---------------------------------------------------------------------------------------
 // Headlines: which line opens a report, for which tool.
@@ -349,8 +355,8 @@ Headline find_headline(std::string_view line) {
 
 // The process a report belongs to: the "==PID==" prefix of its line, else one right before
 // the marker (after leftover program output), else TSan's "(pid=1234)". 0 when none is known.
-int report_pid(const Line& line, const Headline& headline) {
-  if (line.pid != 0) return line.pid;
+int report_pid(int line_pid, const Headline& headline) {
+  if (line_pid != 0) return line_pid;
   int pid = 0;
   if (pid_prefix_length(headline.text, &pid) > 0) return pid;
   bool found = false;
@@ -697,7 +703,7 @@ bool parse_thread(std::string_view title, ThreadSection& thread) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Report bodies.
+// Report bodies, extents and text, read one line at a time as the log streams in.
 
 // Which stack the next frame lines belong to. Indices, not pointers: the vectors grow.
 struct Target {
@@ -721,107 +727,10 @@ bool has_sections(const Report& r) {
   return !r.accesses.empty() || !r.mutexes.empty() || !r.threads.empty() || !r.sections.empty();
 }
 
-// Reads the lines [begin, end) after the headline that belong to process `owner` (see
-// belongs()), each without its "==PID==" prefix.
-void parse_body(Report& report, const std::vector<Line>& lines, std::size_t begin,
-                std::size_t end, int owner) {
-  // Frames right under the headline (TSan mutex misuse, ASan double-free, UBSan) form the
-  // report's own stack.
-  Target target{Target::Headline, 0};
-  bool after_blank = false;
-  for (std::size_t i = next_own(lines, begin, owner); i < end;
-       i = next_own(lines, i + 1, owner)) {
-    std::string_view line = trim(lines[i].body);
-    if (line.empty()) {
-      after_blank = true;
-      continue;
-    }
-    if (after_blank) {
-      // A blank line closes the current stack, unless the next frame of that same stack
-      // follows it: some platforms print a blank line between frames.
-      after_blank = false;
-      const Stack* open = resolve(report, target);
-      const bool continues = open && !open->frames.empty() && is_frame_line(line) &&
-                             to_int(leading_digits(line.substr(1))) == open->frames.back().index + 1;
-      if (!continues) target = {};
-    }
-    if (is_frame_line(line)) {
-      Stack* stack = resolve(report, target);
-      if (!stack) {
-        // Frames with no title of their own: the headline's, if nothing came before them.
-        if (has_sections(report) || !report.stack.frames.empty()) {
-          report.sections.push_back({"", {}});
-          target = {Target::Section, report.sections.size() - 1};
-        } else {
-          target = {Target::Headline, 0};
-        }
-        stack = resolve(report, target);
-      }
-      stack->frames.push_back(parse_frame(line));
-      continue;
-    }
-    if (line == "[failed to restore the stack]") {
-      if (Stack* stack = resolve(report, target)) stack->restored = false;
-      continue;
-    }
-    if (starts_with(line, "SUMMARY: ")) {
-      report.summary = std::string(line);
-      target = {};
-      continue;
-    }
-    if (starts_with(line, "Shadow bytes around the buggy address")) break;  // ASan's tail
-
-    Access access;
-    if (parse_access(line, access)) {
-      report.accesses.push_back(std::move(access));
-      target = {Target::Access, report.accesses.size() - 1};
-      continue;
-    }
-    MutexSection mutex;
-    if (parse_mutex(line, mutex)) {
-      // "Mutex M0 previously acquired by the same thread here:" names no thread; it is the
-      // thread of the "acquired here while holding" section just before it.
-      if (mutex.thread.empty() && contains(line, "by the same thread") && !report.mutexes.empty())
-        mutex.thread = report.mutexes.back().thread;
-      report.mutexes.push_back(std::move(mutex));
-      target = {Target::Mutex, report.mutexes.size() - 1};
-      continue;
-    }
-    ThreadSection thread;
-    if (parse_thread(line, thread)) {
-      report.threads.push_back(std::move(thread));
-      target = {Target::Thread, report.threads.size() - 1};
-      continue;
-    }
-    // Where the memory is: TSan "Location is global 'c' of size 4 at ...", ASan "0x.. is
-    // located 0 bytes inside of 4-byte region", "Address 0x.. is located in stack of thread
-    // T1 ... in frame". The first one is the location; TSan sometimes adds a second, vaguer
-    // one ("Location is global '<null>' at 0x000000000000"). A following stack gets a Section.
-    bool is_location = starts_with(line, "Location is ") || contains(line, " is located ");
-    if (is_location && !report.location) report.location = std::string(line);
-    std::size_t next = next_own(lines, i + 1, owner);
-    bool next_is_frame = next < end && is_frame_line(lines[next].body);
-    if ((is_location && (ends_with(line, ":") || next_is_frame)) ||
-        (ends_with(line, ":") && next_is_frame)) {
-      // Any other title followed by a stack: ASan "freed by thread T0 here:", TSan "As if
-      // synchronized via sleep:", "  and:", LSan "Direct leak of 7 byte(s) ... from:".
-      // Titles with no stack after them ("This frame has 1 object(s):") are not sections.
-      report.sections.push_back({std::string(line), {}});
-      target = {Target::Section, report.sections.size() - 1};
-      continue;
-    }
-    // Anything else (program output, hints, "Cycle in lock order graph", shadow bytes) is
-    // left in `raw` only. It does not close the current stack: program output can land in
-    // the middle of one.
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Report extents: where each tool's report ends.
-
 bool is_tsan_delimiter(std::string_view line) {
   line = trim(line);
-  return line.size() >= 10 && line.find_first_not_of('=') == std::string_view::npos;
+  return line.size() >= 10 && line.front() == '=' &&
+         line.find_first_not_of('=') == std::string_view::npos;
 }
 
 bool is_asan_aborting(std::string_view line) { return ends_with(trim(line), "==ABORTING"); }
@@ -833,95 +742,6 @@ bool is_shadow_dump_line(std::string_view line) {
          starts_with(t, "=>0x") || starts_with(line, "  ");
 }
 
-// Returns the index one past the report's last line. `start` is the headline's index; only
-// lines of process `owner` are looked at (see belongs()), each without its "==PID==" prefix,
-// so another process's lines neither end the report nor extend it. A report also ends where
-// the next headline of its process begins, so a truncated report never swallows the one after.
-std::size_t find_report_end(Tool tool, const std::vector<Line>& lines, std::size_t start,
-                            int owner) {
-  const std::size_t n = lines.size();
-  auto own = [&](std::size_t i) { return next_own(lines, i, owner); };
-  switch (tool) {
-    case Tool::TSan:
-      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
-        if (is_tsan_delimiter(lines[i].body)) return i + 1;
-        if (find_headline(lines[i].text).tool != Tool::None) return i;
-      }
-      return n;
-    case Tool::ASan:
-    case Tool::LSan:
-    case Tool::UBSanError: {
-      bool after_summary = false;
-      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
-        std::string_view body = lines[i].body;
-        if (is_asan_aborting(lines[i].text)) return i + 1;
-        if (find_headline(lines[i].text).tool != Tool::None) return i;
-        if (after_summary && !is_shadow_dump_line(body)) return i;
-        if (starts_with(trim(body), "SUMMARY: ")) {
-          // LSan stops at its summary; ASan goes on with the shadow dump and ABORTING.
-          if (tool == Tool::LSan) return i + 1;
-          after_summary = true;
-        }
-      }
-      return n;
-    }
-    case Tool::UBSan: {
-      // Notes ("0x..: note: pointer points here", a hex dump, a caret) come first, then the
-      // stack, then (clang) a blank line and "SUMMARY: UndefinedBehaviorSanitizer: ...".
-      // UBSan does not stop the program, so the first other line is program output again.
-      bool in_stack = false;
-      for (std::size_t i = own(start + 1); i < n; i = own(i + 1)) {
-        std::string_view body = lines[i].body;
-        std::string_view t = trim(body);
-        if (find_headline(lines[i].text).tool != Tool::None) return i;
-        if (is_frame_line(t)) {
-          in_stack = true;
-          continue;
-        }
-        if (starts_with(t, "SUMMARY: UndefinedBehaviorSanitizer")) return i + 1;
-        if (t.empty()) {
-          // A blank line ends the report unless the UBSan summary follows it.
-          std::size_t j = own(i + 1);
-          while (j < n && trim(lines[j].body).empty()) j = own(j + 1);
-          if (j < n && starts_with(trim(lines[j].body), "SUMMARY: UndefinedBehaviorSanitizer"))
-            return j + 1;
-          return i;
-        }
-        if (!in_stack && (contains(t, ": note: ") || starts_with(body, " "))) continue;
-        return i;
-      }
-      return n;
-    }
-    case Tool::None: break;
-  }
-  return start + 1;
-}
-
-// The report's text: from the "=====" line the runtimes print above TSan/ASan headlines (if
-// there is one) to its last line. Cut from the log as it stands when no other process's line
-// lies in between; otherwise the report's own lines, joined.
-std::string raw_text(std::string_view log, const std::vector<Line>& lines, std::size_t start,
-                     std::size_t end, int owner) {
-  std::size_t first = start;
-  for (std::size_t i = start; i-- > 0;) {
-    if (!belongs(lines[i], owner)) continue;
-    if (is_tsan_delimiter(lines[i].body)) first = i;
-    break;
-  }
-  std::size_t last = end - 1;
-  while (last > start && !belongs(lines[last], owner)) --last;
-  bool contiguous = true;
-  for (std::size_t i = first; i <= last && contiguous; ++i) contiguous = belongs(lines[i], owner);
-  if (contiguous) return std::string(log.substr(lines[first].begin, lines[last].end - lines[first].begin));
-  std::string raw;
-  for (std::size_t i = first; i <= last; ++i) {
-    if (!belongs(lines[i], owner)) continue;
-    if (!raw.empty()) raw += '\n';
-    raw += lines[i].text;
-  }
-  return raw;
-}
-
 // The site of a UBSan report: "path/file.cpp:9:15" before ": runtime error: ".
 Frame ubsan_site(std::string_view headline) {
   Frame site;
@@ -931,62 +751,565 @@ Frame ubsan_site(std::string_view headline) {
   return site;
 }
 
-// Reads the report whose headline is lines[start].
-Report read_report(std::string_view log, const std::vector<Line>& lines, std::size_t start,
-                   const Headline& headline) {
+// One line of the log as the stream reads it (views valid while the line is handled).
+struct LineView {
+  std::string_view full;   // the line minus its colors, its newline and one '\r' before it
+  bool cr = false;         // that '\r' was there
+  std::string_view text;   // `full` after a CI timestamp prefix
+  std::string_view body;   // `text` after its "==PID==" prefix, if it has one
+  int pid = 0;             // that prefix's pid; 0 for a line without one
+  std::size_t number = 0;  // 0-based
+  bool cut = false;        // the line was longer than kMaxLineBytes; this is its start
+};
+
+// A report between its headline and its end: the lines after the headline that belong to its
+// process (see belongs()) go through extent() (does the report end here?), into `raw` and into
+// body_line() (sections, stacks), exactly as a whole-log reading would treat them.
+struct OpenReport {
   Report report;
-  report.tool = tool_name(headline.tool);
-  report.headline = std::string(headline.text);
-  report.first_line = static_cast<int>(start) + 1;
-  // Kinds come from classify.cpp: the runtime's own words, or "unknown" (also for a cut or
-  // garbled headline, which still has a report behind it).
-  switch (headline.tool) {
-    case Tool::TSan: report.kind = tsan_kind(headline.description); break;
-    case Tool::ASan: report.kind = asan_kind(headline.description); break;
-    case Tool::UBSanError: report.kind = ubsan_error_kind(headline.description); break;
-    case Tool::LSan: report.kind = lsan_kind(headline.description); break;
-    case Tool::UBSan:
-      report.kind = ubsan_kind(headline.description);
-      report.ubsan_site = ubsan_site(headline.text);
-      break;
-    case Tool::None: report.kind = std::string(kUnknownKind); break;
+  Tool tool = Tool::None;
+  int owner = 0;
+  bool done = false;
+  // raw: as printed from the first line to the last (CI prefixes and inner '\r's kept), or,
+  // once a line of another process came in between, the report's own lines' text joined.
+  bool joined = false;
+  bool foreign = false;  // another process's line came after the last line in raw
+  bool last_cr = false;  // the last line in raw had a '\r' (printed when a line follows)
+  // extent
+  bool after_summary = false;  // ASan: the shadow dump follows
+  bool in_stack = false;       // UBSan: its stack began
+  bool blank_pending = false;  // UBSan: blank lines came; the report ends at the first unless
+                               // "SUMMARY: UndefinedBehaviorSanitizer" follows them
+  struct Held {
+    std::string full;
+    bool cr = false;
+    bool foreign = false;
+  };
+  std::vector<Held> held;  // those blank lines, for raw
+  std::size_t held_bytes = 0;
+  bool held_overflow = false;
+  // body
+  Target target{Target::Headline, 0};
+  bool body_done = false;      // ASan's shadow dump began: nothing after it is read
+  bool title_pending = false;  // `title` is a section if the next line is a frame
+  bool after_blank = false;    // a blank line came: the current stack ends unless its next
+                               // frame follows
+  std::string title;
+  std::size_t entries = 0;  // frames and titled sections, against kMaxReportEntries
+  std::string ubsan_description;  // UBSan: its headline's message, for its kind at the end
+};
+
+void convert_to_joined(OpenReport& o) {
+  // raw holds whole lines ("\r" kept before each inner newline); make it their texts joined.
+  const std::string& raw = o.report.raw;
+  std::string joined;
+  joined.reserve(raw.size());
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t nl = raw.find('\n', pos);
+    std::string_view piece(raw.data() + pos, (nl == std::string::npos ? raw.size() : nl) - pos);
+    if (nl != std::string::npos && !piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    piece.remove_prefix(ci_prefix_length(piece));
+    if (pos != 0) joined += '\n';
+    joined.append(piece);
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  o.report.raw = std::move(joined);
+  o.joined = true;
+}
+
+// Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
+bool append_raw(OpenReport& o, std::string_view full, bool cr) {
+  std::string& raw = o.report.raw;
+  if (raw.size() + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
+  if (o.foreign && !o.joined) convert_to_joined(o);
+  o.foreign = false;
+  if (o.joined) {
+    raw += '\n';
+    raw.append(full.substr(ci_prefix_length(full)));
+  } else {
+    if (o.last_cr) raw += '\r';
+    raw += '\n';
+    raw.append(full);
+    o.last_cr = cr;
+  }
+  return true;
+}
+
+// One line of the report after its headline, without its "==PID==" prefix: titles open
+// sections, frames go to the current stack.
+void body_line(OpenReport& o, std::string_view body) {
+  if (o.body_done) return;
+  Report& report = o.report;
+  Target& target = o.target;
+  if (o.title_pending) {
+    // A title is a section only when a stack follows it.
+    o.title_pending = false;
+    if (is_frame_line(body)) {
+      report.sections.push_back({std::move(o.title), {}});
+      target = {Target::Section, report.sections.size() - 1};
+      ++o.entries;
+    }
+  }
+  std::string_view line = trim(body);
+  if (line.empty()) {
+    o.after_blank = true;
+    return;
+  }
+  if (o.after_blank) {
+    // A blank line closes the current stack, unless the next frame of that same stack
+    // follows it: some platforms print a blank line between frames.
+    o.after_blank = false;
+    const Stack* open = resolve(report, target);
+    const bool continues = open && !open->frames.empty() && is_frame_line(line) &&
+                           to_int(leading_digits(line.substr(1))) == open->frames.back().index + 1;
+    if (!continues) target = {};
+  }
+  if (is_frame_line(line)) {
+    Stack* stack = resolve(report, target);
+    if (!stack) {
+      // Frames with no title of their own: the headline's, if nothing came before them.
+      if (has_sections(report) || !report.stack.frames.empty()) {
+        report.sections.push_back({"", {}});
+        target = {Target::Section, report.sections.size() - 1};
+      } else {
+        target = {Target::Headline, 0};
+      }
+      stack = resolve(report, target);
+    }
+    stack->frames.push_back(parse_frame(line));
+    ++o.entries;
+    return;
+  }
+  if (line == "[failed to restore the stack]") {
+    if (Stack* stack = resolve(report, target)) stack->restored = false;
+    return;
+  }
+  if (starts_with(line, "SUMMARY: ")) {
+    report.summary = std::string(line);
+    target = {};
+    return;
+  }
+  if (starts_with(line, "Shadow bytes around the buggy address")) {  // ASan's tail
+    o.body_done = true;
+    return;
   }
 
-  const int owner = report_pid(lines[start], headline);
-  if (owner != 0) report.pid = owner;
-  const std::size_t end = find_report_end(headline.tool, lines, start, owner);
-  report.raw = raw_text(log, lines, start, end, owner);
-  parse_body(report, lines, start + 1, end, owner);
+  Access access;
+  if (parse_access(line, access)) {
+    report.accesses.push_back(std::move(access));
+    target = {Target::Access, report.accesses.size() - 1};
+    ++o.entries;
+    return;
+  }
+  MutexSection mutex;
+  if (parse_mutex(line, mutex)) {
+    // "Mutex M0 previously acquired by the same thread here:" names no thread; it is the
+    // thread of the "acquired here while holding" section just before it.
+    if (mutex.thread.empty() && contains(line, "by the same thread") && !report.mutexes.empty())
+      mutex.thread = report.mutexes.back().thread;
+    report.mutexes.push_back(std::move(mutex));
+    target = {Target::Mutex, report.mutexes.size() - 1};
+    ++o.entries;
+    return;
+  }
+  ThreadSection thread;
+  if (parse_thread(line, thread)) {
+    report.threads.push_back(std::move(thread));
+    target = {Target::Thread, report.threads.size() - 1};
+    ++o.entries;
+    return;
+  }
+  // Where the memory is: TSan "Location is global 'c' of size 4 at ...", ASan "0x.. is
+  // located 0 bytes inside of 4-byte region", "Address 0x.. is located in stack of thread
+  // T1 ... in frame". The first one is the location; TSan sometimes adds a second, vaguer
+  // one ("Location is global '<null>' at 0x000000000000"). A following stack gets a Section.
+  const bool is_location = starts_with(line, "Location is ") || contains(line, " is located ");
+  if (is_location && !report.location) report.location = std::string(line);
+  if (is_location && ends_with(line, ":")) {
+    report.sections.push_back({std::string(line), {}});
+    target = {Target::Section, report.sections.size() - 1};
+    ++o.entries;
+    return;
+  }
+  // Any other title followed by a stack: ASan "freed by thread T0 here:", TSan "As if
+  // synchronized via sleep:", "  and:", LSan "Direct leak of 7 byte(s) ... from:". Titles with
+  // no stack after them ("This frame has 1 object(s):") are not sections: decided by the next
+  // line of the report.
+  if (is_location || ends_with(line, ":")) {
+    o.title_pending = true;
+    o.title.assign(line);
+  }
+  // Anything else (program output, hints, "Cycle in lock order graph", shadow bytes) is
+  // left in `raw` only. It does not close the current stack: program output can land in
+  // the middle of one.
+}
+
+// What an own line means for where the report ends.
+enum class Extent { Continue, EndBefore, EndAfter, Hold, Release };
+
+// Each tool's own framing. A report also ends where the next headline of its process begins,
+// so a truncated report never swallows the one after.
+Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
+  switch (o.tool) {
+    case Tool::TSan:
+      if (is_tsan_delimiter(line.body)) return Extent::EndAfter;
+      if (is_headline) return Extent::EndBefore;
+      return Extent::Continue;
+    case Tool::ASan:
+    case Tool::LSan:
+    case Tool::UBSanError:
+      if (is_asan_aborting(line.text)) return Extent::EndAfter;
+      if (is_headline) return Extent::EndBefore;
+      if (o.after_summary && !is_shadow_dump_line(line.body)) return Extent::EndBefore;
+      if (starts_with(trim(line.body), "SUMMARY: ")) {
+        // LSan stops at its summary; ASan goes on with the shadow dump and ABORTING.
+        if (o.tool == Tool::LSan) return Extent::EndAfter;
+        o.after_summary = true;
+      }
+      return Extent::Continue;
+    case Tool::UBSan: {
+      // Notes ("0x..: note: pointer points here", a hex dump, a caret) come first, then the
+      // stack, then (clang) a blank line and "SUMMARY: UndefinedBehaviorSanitizer: ...".
+      // UBSan does not stop the program, so the first other line is program output again.
+      const std::string_view t = trim(line.body);
+      if (o.blank_pending) {
+        // A blank line ends the report unless the UBSan summary follows it.
+        if (t.empty()) return Extent::Hold;
+        if (starts_with(t, "SUMMARY: UndefinedBehaviorSanitizer")) return Extent::Release;
+        return Extent::EndBefore;
+      }
+      if (is_headline) return Extent::EndBefore;
+      if (is_frame_line(t)) {
+        o.in_stack = true;
+        return Extent::Continue;
+      }
+      if (starts_with(t, "SUMMARY: UndefinedBehaviorSanitizer")) return Extent::EndAfter;
+      if (t.empty()) {
+        o.blank_pending = true;
+        return Extent::Hold;
+      }
+      if (!o.in_stack && (contains(t, ": note: ") || starts_with(line.body, " ")))
+        return Extent::Continue;
+      return Extent::EndBefore;
+    }
+    case Tool::None: break;
+  }
+  return Extent::EndBefore;
+}
+
+// The report is complete: what depends on all of it.
+void close_report(OpenReport& o) {
+  Report& report = o.report;
+  o.done = true;
+  o.held.clear();
+  o.held.shrink_to_fit();
+  o.title.clear();
   // ReportTypeExternalRace under a header the library registered itself (program text, so
   // not matched by tsan_kind): its accesses are the runtime's "Modifying access of <tag>" /
   // "Read-only access of <tag>" (tsan_report.cpp's PrintMop for external tags).
-  if (headline.tool == Tool::TSan && report.kind == kUnknownKind &&
+  if (o.tool == Tool::TSan && report.kind == kUnknownKind &&
       (contains(report.raw, "  Modifying access of ") || contains(report.raw, "  Read-only access of ")))
     report.kind = "race-on-external-object";
   // With report_error_type=1, UBSan's SUMMARY line names the check exactly.
-  if (headline.tool == Tool::UBSan && !report.summary.empty())
-    report.kind = ubsan_kind(headline.description, report.summary);
-  return report;
+  if (o.tool == Tool::UBSan && !report.summary.empty())
+    report.kind = ubsan_kind(o.ubsan_description, report.summary);
+}
+
+void truncate_report(OpenReport& o) {
+  o.report.truncated = true;
+  close_report(o);
+}
+
+// A line of the report's own process, after its headline.
+void own_line(OpenReport& o, const LineView& line, bool is_headline) {
+  if (line.cut) o.report.truncated = true;
+  const Extent step = extent(o, line, is_headline);
+  if (step == Extent::EndBefore) {
+    close_report(o);
+    return;
+  }
+  if (step == Extent::Hold) {
+    // Kept aside from raw until it is known whether the report goes on past it.
+    if (o.held_bytes + line.full.size() > ReportStream::kMaxReportBytes) {
+      o.held_overflow = true;
+    } else {
+      o.held.push_back({std::string(line.full), line.cr, o.foreign});
+      o.held_bytes += line.full.size() + 1;
+    }
+    o.foreign = false;
+    body_line(o, line.body);  // a blank line: it only closes the current stack
+    return;
+  }
+  if (step == Extent::Release) {
+    const bool foreign = o.foreign;
+    for (const OpenReport::Held& held : o.held) {
+      o.foreign = held.foreign;
+      if (!append_raw(o, held.full, held.cr)) o.held_overflow = true;
+    }
+    o.foreign = foreign;
+    if (o.held_overflow) {
+      truncate_report(o);
+      return;
+    }
+  }
+  if (o.entries >= ReportStream::kMaxReportEntries || !append_raw(o, line.full, line.cr)) {
+    truncate_report(o);
+    return;
+  }
+  body_line(o, line.body);
+  if (step == Extent::EndAfter || step == Extent::Release) close_report(o);
+}
+
+// The last line seen of some process (or of any): whether it is a "=====" delimiter, which a
+// report starting right after it includes in its raw text.
+struct PreviousLine {
+  bool seen = false;
+  std::size_t number = 0;
+  bool delimiter = false;
+  std::string full;  // only for a delimiter
+  bool cr = false;
+};
+
+void remember(PreviousLine& previous, const LineView& line, bool delimiter) {
+  previous.seen = true;
+  previous.number = line.number;
+  previous.delimiter = delimiter;
+  if (delimiter) {
+    previous.full.assign(line.full);
+    previous.cr = line.cr;
+  }
+}
+
+// First-pass filter: every headline marker contains one of these.
+bool may_hold_headline(std::string_view text) {
+  return contains(text, "Sanitizer: ") || contains(text, ": runtime error: ");
 }
 
 }  // namespace
 
+struct ReportStream::Impl {
+  Callback on_report;
+  std::string carry;  // the start of a line whose newline has not come yet
+  bool carry_cut = false;
+  std::string uncolored;  // scratch for a line with ANSI codes
+  std::size_t line_count = 0;
+  bool finished = false;
+
+  std::deque<std::unique_ptr<OpenReport>> queue;  // by headline; open or done, not yet emitted
+  std::vector<OpenReport*> open;
+  std::size_t waiting_bytes = 0;  // estimated size of done reports waiting in `queue`
+
+  PreviousLine last_any;
+  PreviousLine last_unprefixed;
+  std::unordered_map<int, PreviousLine> last_of_pid;  // the last prefixed line of each pid
+  int cached_pid = 0;                      // last_of_pid[cached_pid] is *cached_previous
+  PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
+
+  static std::size_t estimate(const OpenReport& o) {
+    return o.report.raw.size() + 256 * o.entries + 1024;
+  }
+
+  void on_done(OpenReport& o) { waiting_bytes += estimate(o); }
+
+  void emit_ready() {
+    for (;;) {
+      while (!queue.empty() && queue.front()->done) {
+        waiting_bytes -= std::min(waiting_bytes, estimate(*queue.front()));
+        Report report = std::move(queue.front()->report);
+        queue.pop_front();
+        on_report(std::move(report));
+      }
+      if (queue.empty() || waiting_bytes <= kMaxWaitingBytes) return;
+      // Finished reports of other processes wait behind an open one: end it here.
+      close_open(queue.front().get(), true);
+    }
+  }
+
+  void close_open(OpenReport* o, bool truncated) {
+    if (!o->done) {
+      if (truncated) {
+        truncate_report(*o);
+      } else {
+        close_report(*o);
+      }
+      on_done(*o);
+    }
+    std::erase(open, o);
+  }
+
+  void line(std::string_view bytes, bool cut) {
+    if (bytes.size() > kMaxLineBytes) {
+      bytes = bytes.substr(0, kMaxLineBytes);
+      cut = true;
+    }
+    // Colors go first; CI prefixes, "\r" and "==PID==" are looked for in the uncolored text.
+    if (has_escape(bytes)) {
+      uncolored = strip_ansi(bytes);
+      bytes = uncolored;
+    }
+    LineView line;
+    line.cut = cut;
+    if (!cut && !bytes.empty() && bytes.back() == '\r') {  // logs copied from Windows
+      bytes.remove_suffix(1);
+      line.cr = true;
+    }
+    line.full = bytes;
+    line.text = bytes.substr(ci_prefix_length(bytes));
+    line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
+    line.number = line_count++;
+
+    const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
+    const bool is_headline = headline.tool != Tool::None;
+
+    if (!open.empty()) {
+      bool closed = false;
+      for (OpenReport* o : open) {
+        if (belongs(line.pid, o->owner)) {
+          own_line(*o, line, is_headline);
+          if (o->done) {
+            on_done(*o);
+            closed = true;
+          }
+        } else {
+          o->foreign = true;
+        }
+      }
+      if (closed) std::erase_if(open, [](const OpenReport* o) { return o->done; });
+    }
+
+    if (is_headline) start_report(line, headline);
+
+    const bool delimiter = is_tsan_delimiter(line.body);
+    remember(last_any, line, delimiter);
+    if (line.pid == 0) {
+      remember(last_unprefixed, line, delimiter);
+    } else {
+      if (line.pid != cached_pid || !cached_previous) {
+        // Bounded: a garbage log may name any number of pids.
+        if (last_of_pid.size() >= 4096 && !last_of_pid.contains(line.pid)) last_of_pid.clear();
+        cached_previous = &last_of_pid[line.pid];
+        cached_pid = line.pid;
+      }
+      remember(*cached_previous, line, delimiter);
+    }
+    if (!queue.empty()) emit_ready();
+  }
+
+  // The line before the headline that a report of `owner` would read, if any.
+  const PreviousLine* previous_own(int owner) const {
+    if (owner == 0) return last_any.seen ? &last_any : nullptr;
+    const PreviousLine* best = last_unprefixed.seen ? &last_unprefixed : nullptr;
+    if (auto it = last_of_pid.find(owner); it != last_of_pid.end() && it->second.seen &&
+                                           (!best || it->second.number > best->number))
+      best = &it->second;
+    return best;
+  }
+
+  void start_report(const LineView& line, const Headline& headline) {
+    if (open.size() >= kMaxOpenReports) close_open(open.front(), true);
+    auto owned = std::make_unique<OpenReport>();
+    OpenReport& o = *owned;
+    Report& report = o.report;
+    o.tool = headline.tool;
+    report.tool = tool_name(headline.tool);
+    report.headline = std::string(headline.text);
+    report.first_line = static_cast<int>(line.number) + 1;
+    // Kinds come from classify.cpp: the runtime's own words, or "unknown" (also for a cut or
+    // garbled headline, which still has a report behind it).
+    switch (headline.tool) {
+      case Tool::TSan: report.kind = tsan_kind(headline.description); break;
+      case Tool::ASan: report.kind = asan_kind(headline.description); break;
+      case Tool::UBSanError: report.kind = ubsan_error_kind(headline.description); break;
+      case Tool::LSan: report.kind = lsan_kind(headline.description); break;
+      case Tool::UBSan:
+        report.kind = ubsan_kind(headline.description);
+        report.ubsan_site = ubsan_site(headline.text);
+        // The description again at the end, with the summary (see close_report).
+        o.ubsan_description.assign(headline.description);
+        break;
+      case Tool::None: report.kind = std::string(kUnknownKind); break;
+    }
+    o.owner = report_pid(line.pid, headline);
+    if (o.owner != 0) report.pid = o.owner;
+    if (line.cut) report.truncated = true;
+
+    // The report's text starts at the "=====" line the runtimes print above TSan/ASan
+    // headlines, when that is the process's line right before it.
+    if (const PreviousLine* previous = previous_own(o.owner); previous && previous->delimiter) {
+      if (previous->number + 1 == line.number) {
+        report.raw = previous->full;
+        o.last_cr = previous->cr;
+        append_raw(o, line.full, line.cr);
+      } else {
+        o.joined = true;
+        std::string_view full = previous->full;
+        report.raw.assign(full.substr(ci_prefix_length(full)));
+        report.raw += '\n';
+        report.raw.append(line.text);
+      }
+    } else {
+      report.raw.assign(line.full);
+      o.last_cr = line.cr;
+    }
+    open.push_back(owned.get());
+    queue.push_back(std::move(owned));
+  }
+
+  void feed(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const void* found = std::memchr(bytes.data(), '\n', bytes.size());
+      if (!found) {
+        const std::size_t room = kMaxLineBytes + 1 - std::min(carry.size(), kMaxLineBytes + 1);
+        carry.append(bytes.substr(0, room));
+        if (bytes.size() > room) carry_cut = true;
+        return;
+      }
+      const std::size_t nl = static_cast<std::size_t>(static_cast<const char*>(found) - bytes.data());
+      if (carry.empty() && !carry_cut) {
+        line(bytes.substr(0, nl), false);
+      } else {
+        const std::size_t room = kMaxLineBytes + 1 - std::min(carry.size(), kMaxLineBytes + 1);
+        carry.append(bytes.substr(0, std::min(nl, room)));
+        if (nl > room) carry_cut = true;
+        line(carry, carry_cut);
+        carry.clear();
+        carry_cut = false;
+      }
+      bytes.remove_prefix(nl + 1);
+    }
+  }
+
+  void finish() {
+    if (finished) return;
+    finished = true;
+    if (!carry.empty() || carry_cut) {
+      line(carry, carry_cut);
+      carry.clear();
+      carry_cut = false;
+    }
+    // The end of the log ends every report (a cut-off one is returned with what it had).
+    while (!open.empty()) close_open(open.front(), false);
+    emit_ready();
+  }
+};
+
+ReportStream::ReportStream(Callback on_report) : impl_(std::make_unique<Impl>()) {
+  impl_->on_report = std::move(on_report);
+}
+
+ReportStream::~ReportStream() = default;
+
+void ReportStream::feed(std::string_view bytes) { impl_->feed(bytes); }
+
+void ReportStream::finish() { impl_->finish(); }
+
 std::vector<Report> parse_reports(std::string_view log) {
-  // Colors go first; every offset below is into the uncolored text.
-  std::string uncolored;
-  if (has_escape(log)) {
-    uncolored = strip_ansi(log);
-    log = uncolored;
-  }
   std::vector<Report> reports;
-  const std::vector<Line> lines = split_lines(log);
-  // Every headline opens a report. No line inside a report is a headline of the same process
-  // (find_report_end stops there), so scanning on after a headline, rather than jumping past
-  // its report, only adds the reports of other processes printed in between.
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    Headline headline = find_headline(lines[i].text);
-    if (headline.tool != Tool::None) reports.push_back(read_report(log, lines, i, headline));
-  }
+  ReportStream stream([&](Report&& report) { reports.push_back(std::move(report)); });
+  stream.feed(log);
+  stream.finish();
   return reports;
 }
 

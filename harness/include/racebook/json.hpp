@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "racebook/report.hpp"
@@ -20,5 +21,26 @@ constexpr int kParseFormatVersion = 1;
 // What `racebook-harness parse` prints: {"format": "racebook-parse", "version": 1,
 // "reports": [...]}.
 nlohmann::json parse_output(const std::vector<Report>& reports);
+
+// Appends to `out` what to_json(report).dump(2, ' ', false, error_handler_t::replace) prints
+// for a report nested `depth` levels deep (its first line unindented: the caller writes that
+// indentation), byte for byte, without building the nlohmann::json value: several times faster,
+// for logs of gigabytes.
+void append_json(std::string& out, const Report& report, int depth);
+
+// Writes parse_output(reports).dump(2, ' ', false, error_handler_t::replace) followed by a
+// newline, byte for byte, one report at a time as a ReportStream finishes them: the head with
+// the first report (or at finish()), each report with add(), the tail at finish(). Appends to
+// `out`, which the caller may write out and clear at any time.
+class ParseOutputWriter {
+ public:
+  explicit ParseOutputWriter(std::string& out) : out_(out) {}
+  void add(const Report& report);
+  void finish();
+
+ private:
+  std::string& out_;
+  bool any_ = false;
+};
 
 }  // namespace racebook

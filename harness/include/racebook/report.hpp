@@ -2,6 +2,9 @@
 // into records that the verdict logic compares and the `parse` command prints as JSON.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +96,48 @@ struct Report {
                                          // the log with others, only that process's lines
   std::optional<int> pid;                // the process that printed it: the "==1234==" prefix of
                                          // its headline, else TSan's "(pid=1234)"; empty if none
+  bool truncated = false;                // the report went on past what the parser keeps of one
+                                         // report (ReportStream::kMaxReportBytes of text,
+                                         // kMaxReportEntries frames and sections, or a line
+                                         // longer than kMaxLineBytes): it holds what came before
+};
+
+// Parses a log fed in pieces of any size, in one pass and in memory bounded by the largest
+// report (not the log): each finished report goes to `on_report` as soon as its end is seen,
+// in the order parse_reports() returns them (by headline). Feeding a log in any chunking gives
+// exactly what parse_reports() gives for the whole of it: parse_reports is this class fed once.
+//
+// Bounds, so a report that never ends (a runaway process, a garbage log) cannot exhaust memory:
+// a line is read up to kMaxLineBytes (the rest of it is skipped); a report keeps at most
+// kMaxReportBytes of text and kMaxReportEntries frames and titled sections, and is finished,
+// `truncated`, when it would exceed them; at most kMaxOpenReports reports (of different
+// processes) are open at once, and when finished reports wait behind an open one of another
+// process for more than kMaxWaitingBytes, the open one is finished early (truncated). Real logs
+// come nowhere near these.
+class ReportStream {
+ public:
+  static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kMaxReportBytes = std::size_t{8} << 20;
+  static constexpr std::size_t kMaxReportEntries = 100'000;
+  static constexpr std::size_t kMaxOpenReports = 64;
+  static constexpr std::size_t kMaxWaitingBytes = std::size_t{64} << 20;
+
+  using Callback = std::function<void(Report&&)>;
+  explicit ReportStream(Callback on_report);
+  ~ReportStream();
+  ReportStream(const ReportStream&) = delete;
+  ReportStream& operator=(const ReportStream&) = delete;
+
+  // Reads the next bytes of the log (a piece may end anywhere, even inside a line or a UTF-8
+  // character).
+  void feed(std::string_view bytes);
+  // The end of the log: finishes its last line and every report still open. Nothing may be fed
+  // after it.
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Parses every TSan/ASan/LSan/UBSan report in a log, in the order they appear. Tolerant of
@@ -100,6 +145,7 @@ struct Report {
 // "<null>" frames, ANSI color codes (color=always) and truncated logs (a cut-off report is
 // returned with what was read). When lines carry "==PID==" prefixes, the lines of different
 // processes are kept apart: a report only reads lines of its own process (and unprefixed ones).
+// A ReportStream fed the whole log (so the same bounds hold).
 std::vector<Report> parse_reports(std::string_view log);
 
 // True when `line` may be (part of) a sanitizer report's first line: whenever
