@@ -3,6 +3,7 @@
 #
 #   harness/benchmark.sh [RUNS]     (default 3; also: ./harness/racebook.sh bench [RUNS])
 #   RACEBOOK_BENCH_COLD_RUNS=N      measure (a) N times instead of RUNS
+#   harness/benchmark.sh parse [MIB] [RUNS]   only (f): parse on a large log, see below
 #
 # (a) a cold configure + build + test of each of the six presets;
 # (b) each sanitizer preset's test phase (the case tests) against its physical limit: the sum of
@@ -30,6 +31,80 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", b - a }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 say() { printf 'benchmark: %s\n' "$*" >&2; }
+
+# ---- (f) `racebook-harness parse` on a large log, against `grep -c WARNING` on it ----
+#   harness/benchmark.sh parse [MIB] [RUNS]   (only this section; default 1024 MiB, 3 runs)
+# The log is every captured log of harness/tests/data/captured with a few lines of program output
+# before each, repeated up to MIB MiB, in $TMPDIR (not kept). `grep -c WARNING` reads the same
+# file from the page cache: the practical limit of a program that reads the log once. Peak
+# memory from /usr/bin/time -v. Writes the section "## Parsing large logs" of
+# docs/performance.md (kept by the full benchmark, which rewrites only what comes before "## Why").
+if [ "${1:-}" = parse ]; then
+  mib=${2:-1024}
+  runs=${3:-3}
+  [ -x /usr/bin/time ] || { say "(f) needs /usr/bin/time (GNU time) for peak memory"; exit 3; }
+  say "(f) building the harness in $bench/normal"
+  cmake --preset normal -B "$bench/normal" >/dev/null
+  cmake --build "$bench/normal" --target racebook-harness >/dev/null
+  harness=$bench/normal/harness/racebook-harness
+  log=$(mktemp "${TMPDIR:-/tmp}/racebook-parse-bench.XXXXXX")
+  trap 'rm -f "$log" "$log.pass" "$log.time" "$log.count"' EXIT
+  say "(f) writing a $mib MiB log to $log"
+  i=0
+  for f in harness/tests/data/captured/*/*.log; do
+    i=$((i + 1))
+    for ((k = 0; k < i % 7 + 3; k++)); do printf 'worker %d: processed item %d of the batch\n' "$k" "$i"; done
+    cat "$f"
+    printf '\n'
+  done >"$log.pass"
+  cp "$log.pass" "$log"
+  while [ "$(stat -c %s "$log")" -lt $((mib * 1024 * 1024)) ]; do
+    cat "$log" "$log" >"$log.pass" && mv "$log.pass" "$log"
+  done
+  truncate -s $((mib * 1024 * 1024)) "$log"
+  bytes=$(stat -c %s "$log")
+  cat "$log" >/dev/null  # into the page cache
+  parse_s=() grep_s=() rss=()
+  for ((r = 1; r <= runs; r++)); do
+    say "(f) run $r of $runs"
+    t0=$(now)
+    # Into a file: with its output on /dev/null, GNU grep stops at the first match.
+    grep -c WARNING "$log" >"$log.count" || true
+    grep_s+=("$(elapsed "$t0" "$(now)")")
+    t0=$(now)
+    /usr/bin/time -v -o "$log.time" "$harness" parse "$log" >/dev/null
+    parse_s+=("$(elapsed "$t0" "$(now)")")
+    rss+=("$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$log.time")")
+  done
+  reports=$("$harness" parse "$log" | grep -c '"log_line"' || true)
+  p=$(printf '%s\n' "${parse_s[@]}" | median)
+  g=$(printf '%s\n' "${grep_s[@]}" | median)
+  m=$(printf '%s\n' "${rss[@]}" | median)
+  mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+  section=$(
+    echo "## Parsing large logs"
+    echo
+    echo "\`racebook-harness parse\` on a $mib MiB log of $reports reports (the captured logs of"
+    echo "\`harness/tests/data/captured\`, program output between them), median of $runs runs on"
+    echo "$(nproc) cores of this machine, measured by \`harness/benchmark.sh parse $mib $runs\`:"
+    echo
+    echo "| | seconds | MB/s | peak memory |"
+    echo "|---|---|---|---|"
+    echo "| \`racebook-harness parse LOG > /dev/null\` | $p | $(mbs "$p") | $((m / 1024)) MiB |"
+    echo "| \`grep -c WARNING LOG\` (the limit: one read of the log) | $g | $(mbs "$g") | |"
+  )
+  if grep -q '^## Parsing large logs' docs/performance.md; then
+    # Replace the section, keep what follows it.
+    awk -v s="$section" '/^## Parsing large logs/ { print s; skip = 1; next }
+                         skip && /^## / { skip = 0; print "" }
+                         !skip' docs/performance.md >docs/performance.md.new
+    mv docs/performance.md.new docs/performance.md
+  else
+    printf '\n%s\n' "$section" >>docs/performance.md
+  fi
+  say "(f) parse: $p s ($(mbs "$p") MB/s, peak $((m / 1024)) MiB); grep -c WARNING: $g s; written to docs/performance.md"
+  exit 0
+fi
 
 # ---- (a) cold configure + build + test, per preset ----
 declare -A cold

@@ -1,13 +1,72 @@
 // libFuzzer target for the report parser: any bytes in, reports (and their JSON) out, and the
 // invariants below must hold. Built only by the `fuzz` preset (clang, -fsanitize=fuzzer,
 // address,undefined), seeded with the real captured logs of harness/tests/data.
+//
+// The log is parsed twice: whole (parse_reports) and through a ReportStream fed in pieces whose
+// sizes come from the input itself (its first byte seeds them, from 1 byte to whole), and both
+// must give the same reports, field for field. The JSON `parse` prints (ParseOutputWriter) must
+// never throw and, for small inputs, must be what nlohmann::json's dump() prints.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "racebook/json.hpp"
 #include "racebook/report.hpp"
+
+namespace {
+
+bool same(const racebook::Frame& a, const racebook::Frame& b) {
+  return a.index == b.index && a.function == b.function && a.file == b.file && a.line == b.line &&
+         a.column == b.column && a.module == b.module;
+}
+
+bool same(const racebook::Stack& a, const racebook::Stack& b) {
+  if (a.restored != b.restored || a.frames.size() != b.frames.size()) return false;
+  for (std::size_t i = 0; i < a.frames.size(); ++i)
+    if (!same(a.frames[i], b.frames[i])) return false;
+  return true;
+}
+
+bool same(const racebook::Report& a, const racebook::Report& b) {
+  if (a.tool != b.tool || a.kind != b.kind || a.headline != b.headline || a.first_line != b.first_line ||
+      !same(a.stack, b.stack) || a.location != b.location || a.summary != b.summary || a.raw != b.raw ||
+      a.pid != b.pid || a.truncated != b.truncated || a.accesses.size() != b.accesses.size() ||
+      a.mutexes.size() != b.mutexes.size() || a.threads.size() != b.threads.size() ||
+      a.sections.size() != b.sections.size() || a.ubsan_site.has_value() != b.ubsan_site.has_value())
+    return false;
+  if (a.ubsan_site && !same(*a.ubsan_site, *b.ubsan_site)) return false;
+  for (std::size_t i = 0; i < a.accesses.size(); ++i) {
+    const auto& x = a.accesses[i];
+    const auto& y = b.accesses[i];
+    if (x.write != y.write || x.atomic != y.atomic || x.previous != y.previous || x.size != y.size ||
+        x.address != y.address || x.thread != y.thread || x.mutexes_held != y.mutexes_held ||
+        !same(x.stack, y.stack))
+      return false;
+  }
+  for (std::size_t i = 0; i < a.mutexes.size(); ++i) {
+    const auto& x = a.mutexes[i];
+    const auto& y = b.mutexes[i];
+    if (x.title != y.title || x.mutex != y.mutex || x.held != y.held || x.thread != y.thread ||
+        x.created != y.created || !same(x.stack, y.stack))
+      return false;
+  }
+  for (std::size_t i = 0; i < a.threads.size(); ++i) {
+    const auto& x = a.threads[i];
+    const auto& y = b.threads[i];
+    if (x.thread != y.thread || x.tid != y.tid || x.state != y.state || x.created_by != y.created_by ||
+        !same(x.stack, y.stack))
+      return false;
+  }
+  for (std::size_t i = 0; i < a.sections.size(); ++i)
+    if (a.sections[i].title != b.sections[i].title || !same(a.sections[i].stack, b.sections[i].stack))
+      return false;
+  return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view log(reinterpret_cast<const char*>(data), size);
@@ -16,8 +75,42 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A report names its kind and where it starts; its raw text comes from the log.
     if (r.kind.empty() || r.first_line < 1 || r.raw.size() > size) std::abort();
   }
-  // What `racebook-harness parse` prints must never throw, whatever bytes the log holds.
-  (void)racebook::to_json(reports).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+
+  // The same log through the stream, in pieces of sizes drawn from a generator seeded by the
+  // input: sometimes 1 byte at a time, sometimes a few, sometimes large.
+  std::uint32_t state = size == 0 ? 1u : 0x9e3779b9u ^ data[0] ^ (static_cast<std::uint32_t>(size) << 8);
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+  };
+  const std::uint32_t scale = next() % 4;  // pieces up to 1, 16, 256 or 4096 bytes
+  const std::uint32_t max_piece = scale == 0 ? 1u : scale == 1 ? 16u : scale == 2 ? 256u : 4096u;
+  std::vector<racebook::Report> streamed;
+  {
+    racebook::ReportStream stream([&](racebook::Report&& r) { streamed.push_back(std::move(r)); });
+    std::size_t pos = 0;
+    while (pos < size) {
+      const std::size_t piece = next() % (max_piece + 1);  // 0 too: an empty feed is allowed
+      stream.feed(log.substr(pos, piece));
+      pos += piece;
+    }
+    stream.finish();
+  }
+  if (streamed.size() != reports.size()) std::abort();
+  for (std::size_t i = 0; i < reports.size(); ++i)
+    if (!same(streamed[i], reports[i])) std::abort();
+
+  // What `racebook-harness parse` prints must never throw, whatever bytes the log holds, and
+  // is what parse_output().dump(2) prints (checked on small inputs, where dump() is cheap).
+  std::string out;
+  racebook::ParseOutputWriter writer(out);
+  for (const auto& r : reports) writer.add(r);
+  writer.finish();
+  if (size <= 512 &&
+      out != racebook::parse_output(reports).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
+    std::abort();
   std::string what;
   (void)racebook::runtime_failed_to_start(log, &what);
   return 0;

@@ -19,7 +19,7 @@ if(old_crashes)
 endif()
 
 execute_process(
-  COMMAND "${FUZZER}" "${WORK}/corpus" -max_total_time=${SECONDS} -max_len=65536
+  COMMAND "${FUZZER}" "${WORK}/corpus" -max_total_time=${SECONDS} -max_len=2048
           -artifact_prefix=${WORK}/crashes/ -print_final_stats=1
   RESULT_VARIABLE rc
   OUTPUT_VARIABLE out
