@@ -1,5 +1,6 @@
 // The child-process runner: fork + exec of one case program in its own process group, with a
-// time limit, capped capture of stdout/stderr and the sanitizer environment racebook needs.
+// time limit, capped capture of stdout/stderr (report lines kept from the dropped middle), and
+// the cleanup of every process it started. The sanitizer options come from options.cpp.
 // POSIX (plus glibc's sigabbrev_np where available), standard library only.
 #include "racebook/runner.hpp"
 

@@ -1,7 +1,6 @@
 #include "racebook/verdict.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 namespace racebook {
 namespace fs = std::filesystem;

@@ -50,8 +50,10 @@ options_cannot_hide_a_race)
   expect_rc 2; expect_text "unterminated"
   # The options a run used are in its result and shown on failure.
   TSAN_OPTIONS=report_bugs=0 run_harness race_declared_clean --results "$WORK/results"
-  grep -q '"report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" ||
-    grep -q 'report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" || fail "options not recorded"
+  grep -q 'report_bugs=0 overridden by report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" ||
+    fail "the override is not recorded in the result"
+  grep -q '"TSAN_OPTIONS": ".*report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" ||
+    fail "the options the run used are not recorded in the result"
   expect_text "TSAN_OPTIONS="
   # Other options still pass through.
   TSAN_OPTIONS=verbosity=1 run_harness race_declared_racy

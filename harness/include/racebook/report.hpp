@@ -75,7 +75,7 @@ struct Section {
 struct Report {
   std::string tool;       // "ThreadSanitizer", "AddressSanitizer", "UndefinedBehaviorSanitizer",
                           // "LeakSanitizer"
-  std::string kind;       // a stable slug, see kinds in report.cpp: "data-race", "thread-leak",
+  std::string kind;       // a stable slug, every one in kinds.cpp (classified by classify.cpp): "data-race", "thread-leak",
                           // "heap-use-after-free", "stack-use-after-return",
                           // "lock-order-inversion", "unlock-of-unlocked-mutex", "double-lock",
                           // "destroy-of-locked-mutex", "signal-unsafe-call",

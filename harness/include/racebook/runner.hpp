@@ -1,7 +1,7 @@
 // Runs one case program in a child process: its own process group, a time limit, stdout and
 // stderr captured up to a cap (with every line that may start a sanitizer report kept even from
-// the dropped middle), the sanitizer options racebook needs merged with the user's, and no
-// process of the run left alive afterwards.
+// the dropped middle), the environment the caller gives (the sanitizer options come from
+// options.hpp), and no process of the run left alive afterwards.
 #pragma once
 
 #include <chrono>
