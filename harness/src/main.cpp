@@ -152,7 +152,7 @@ fs::path absolute_path(const std::string& path) {
 // `in_child` accumulates the time spent running the child, for the overhead measurement.
 bool run_once(racebook::RunRequest& request, const std::string& title, racebook::RunResult& run,
               std::vector<racebook::Report>& reports, std::chrono::steady_clock::duration& in_child,
-              std::string& why_not) {
+              std::string& why_not, std::ostream& say = std::cout) {
   for (;;) {
     const auto before = std::chrono::steady_clock::now();
     run = racebook::run(request);
@@ -169,17 +169,17 @@ bool run_once(racebook::RunRequest& request, const std::string& title, racebook:
       reports = racebook::parse_reports(log);
       return true;
     }
-    std::cout << "racebook: " << title << ": the sanitizer runtime could not start:\n  " << fatal
+    say << "racebook: " << title << ": the sanitizer runtime could not start:\n  " << fatal
               << "\n";
     if (request.disable_address_randomization) {
       why_not = "the sanitizer runtime could not start, even with address randomisation "
                 "disabled: " + fatal;
-      std::cout << "  It failed with address randomisation disabled too, so no verdict is possible "
+      say << "  It failed with address randomisation disabled too, so no verdict is possible "
                    "in this environment.\n  Check that the sanitizer runtime matches the compiler, "
                    "and see the log above.\n";
       return false;
     }
-    std::cout << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
+    say << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
                  "allows\n  (vm.mmap_rnd_bits = " << racebook::read_first_line("/proc/sys/vm/mmap_rnd_bits")
               << "; google/sanitizers#1716). Fix the machine with:\n"
                  "    sudo sysctl vm.mmap_rnd_bits=28\n"
@@ -201,10 +201,8 @@ std::vector<std::string> binary_variants(const std::string& program, std::string
   std::vector<racebook::Report> reports;
   std::chrono::steady_clock::duration unused{};
   std::vector<std::string> names;
-  std::ostringstream quiet;
-  auto* old = std::cout.rdbuf(quiet.rdbuf());
-  const bool ran = run_once(request, program, run, reports, unused, problem);
-  std::cout.rdbuf(old);
+  std::ostringstream quiet;  // the ASLR diagnosis is for the runs themselves, not for listing
+  const bool ran = run_once(request, program, run, reports, unused, problem, quiet);
   if (!ran) return names;
   if (run.outcome != racebook::RunResult::Outcome::exited) {
     problem = program + " --list-test-names-only " + run.describe();
