@@ -2,9 +2,10 @@
 // invariants below must hold. Built only by the `fuzz` preset (clang, -fsanitize=fuzzer,
 // address,undefined), seeded with the real captured logs of harness/tests/data.
 //
-// The log is parsed twice: whole (parse_reports) and through a ReportStream fed in pieces whose
+// The log is parsed three times: whole (parse_reports) and through a ReportStream fed in pieces whose
 // sizes come from the input itself (its first byte seeds them, from 1 byte to whole), and both
-// must give the same reports, field for field. The JSON `parse` prints (ParseOutputWriter) must
+// must give the same reports, field for field; so must a stream that drops the reports' text
+// (ReportText::Drop, as `parse` reads), but for the text. The JSON `parse` prints (ParseOutputWriter) must
 // never throw and, for small inputs, must be what nlohmann::json's dump() prints.
 #include <cstddef>
 #include <cstdint>
@@ -30,9 +31,10 @@ bool same(const racebook::Stack& a, const racebook::Stack& b) {
   return true;
 }
 
-bool same(const racebook::Report& a, const racebook::Report& b) {
+bool same(const racebook::Report& a, const racebook::Report& b, bool compare_raw = true) {
   if (a.tool != b.tool || a.kind != b.kind || a.headline != b.headline || a.first_line != b.first_line ||
-      !same(a.stack, b.stack) || a.location != b.location || a.summary != b.summary || a.raw != b.raw ||
+      !same(a.stack, b.stack) || a.location != b.location || a.summary != b.summary ||
+      (compare_raw && a.raw != b.raw) ||
       a.pid != b.pid || a.truncated != b.truncated || a.accesses.size() != b.accesses.size() ||
       a.mutexes.size() != b.mutexes.size() || a.threads.size() != b.threads.size() ||
       a.sections.size() != b.sections.size() || a.ubsan_site.has_value() != b.ubsan_site.has_value())
@@ -101,6 +103,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (streamed.size() != reports.size()) std::abort();
   for (std::size_t i = 0; i < reports.size(); ++i)
     if (!same(streamed[i], reports[i])) std::abort();
+
+  // Without the text (what `parse` uses): the same reports, raw left empty.
+  std::vector<racebook::Report> textless;
+  {
+    racebook::ReportStream stream([&](racebook::Report&& r) { textless.push_back(std::move(r)); },
+                                  racebook::ReportText::Drop);
+    stream.feed(log);
+    stream.finish();
+  }
+  if (textless.size() != reports.size()) std::abort();
+  for (std::size_t i = 0; i < reports.size(); ++i)
+    if (!textless[i].raw.empty() || !same(textless[i], reports[i], false)) std::abort();
 
   // What `racebook-harness parse` prints must never throw, whatever bytes the log holds, and
   // is what parse_output().dump(2) prints (checked on small inputs, where dump() is cheap).

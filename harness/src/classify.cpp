@@ -142,6 +142,8 @@ std::string implicit_conversion_kind(std::string_view message) {
   return std::string(kUnknownKind);
 }
 
+}  // namespace
+
 // The kind a "SUMMARY: UndefinedBehaviorSanitizer: <kind> <location>" line names, if it is
 // one of ubsan_checks.inc's SummaryKinds other than the generic "undefined-behavior" the
 // runtime prints unless report_error_type=1.
@@ -165,8 +167,6 @@ std::string ubsan_summary_kind(std::string_view summary) {
   std::string_view word = leading_token(summary.substr(at + kMarker.size()));
   return one_of(word, kSummaryKinds) ? std::string(word) : std::string();
 }
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------
 // ThreadSanitizer: ReportTypeString (tsan_report.cpp), printed as "WARNING: ThreadSanitizer:

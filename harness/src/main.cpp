@@ -567,7 +567,8 @@ int cmd_parse(int argc, char** argv) {
   // written before the first block fills, so an input that cannot be read prints nothing.
   std::string out;
   racebook::ParseOutputWriter writer(out);
-  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  // Blocks (read and written) small enough to stay in the cache while they are worked on.
+  constexpr std::size_t kBlock = std::size_t{128} << 10;
   auto flush = [&] {
     std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     out.clear();
@@ -576,7 +577,7 @@ int cmd_parse(int argc, char** argv) {
     // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
     writer.add(report);
     if (out.size() >= kBlock) flush();
-  });
+  }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
   std::vector<char> buf(kBlock);
   if (name == "-") {
     // Read the descriptor itself: a closed or unreadable standard input is an error, not an

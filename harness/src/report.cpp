@@ -34,6 +34,7 @@
 #include "racebook/classify.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstddef>
 #include <cstring>
@@ -44,6 +45,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace racebook {
 namespace {
@@ -52,21 +56,26 @@ namespace {
 // Small string helpers. Only the standard library is allowed here, so no regex engine:
 // std::regex would also be slow on multi-megabyte logs.
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+[[gnu::always_inline]] inline bool is_space(char c) {
+  // The first test rejects nearly every character that is not one.
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+[[gnu::always_inline]] inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string_view trim(std::string_view s) {
+[[gnu::always_inline]] inline std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
+// Inlined, so that comparing with a literal is a fixed-size compare rather than a call.
+[[gnu::always_inline]] inline bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+[[gnu::always_inline]] inline bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         std::memcmp(s.data() + s.size() - suffix.size(), suffix.data(), suffix.size()) == 0;
 }
 
 bool contains(std::string_view s, std::string_view needle) {
@@ -74,11 +83,11 @@ bool contains(std::string_view s, std::string_view needle) {
 }
 
 // ASCII only (no locale lookup): the words compared are the runtimes' English.
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+[[gnu::always_inline]] inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Case-insensitive prefix test: TSan writes "Atomic write" at the start of a title but
 // "Previous atomic write" in the middle of one.
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
+[[gnu::always_inline]] inline bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i)
     if (lower(s[i]) != lower(prefix[i])) return false;
@@ -86,7 +95,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 }
 
 // Removes `prefix` (case-insensitively) from the front of `s` and says whether it was there.
-bool consume_ci(std::string_view& s, std::string_view prefix) {
+[[gnu::always_inline]] inline bool consume_ci(std::string_view& s, std::string_view prefix) {
   if (!starts_with_ci(s, prefix)) return false;
   s.remove_prefix(prefix.size());
   return true;
@@ -417,10 +426,14 @@ std::size_t matching_open_paren(std::string_view s) {
 }
 
 // "0x" followed by at least one hex digit, and nothing else.
+bool is_hex_digit(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 bool is_hex_number(std::string_view s) {
   if (s.size() < 3 || s[0] != '0' || s[1] != 'x') return false;
   for (char c : s.substr(2))
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    if (!is_hex_digit(c)) return false;
   return true;
 }
 
@@ -508,7 +521,11 @@ void split_location(std::string_view location, Frame& frame) {
 // Whether a word (at bracket depth 0, after the function's first word) starts a path. Function
 // names never have a word that starts this way: C++ names do not begin with '/' or '.'.
 bool starts_path(std::string_view word) {
-  return starts_with(word, "/") || starts_with(word, "./") || starts_with(word, "../");
+  const std::size_t n = word.size();
+  if (n == 0) return false;
+  if (word[0] == '/') return true;
+  if (word[0] != '.' || n < 2) return false;
+  return word[1] == '/' || (word[1] == '.' && n >= 3 && word[2] == '/');
 }
 
 // Whether the last word of a frame, on its own, is a location that does not start a path: an
@@ -534,21 +551,45 @@ bool is_location_word(std::string_view word) {
 // "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
 // "operator->" are unbalanced, and no word inside a template argument list starts a path.
 // Failing that, the last word at depth 0 is the location if it looks like one on its own.
+// The characters split_function_and_location acts on; all others are skipped in one test.
+enum : unsigned char { kPlain = 0, kSpace = 1, kOpen = 2, kClose = 3 };
+constexpr auto kFrameChars = [] {
+  std::array<unsigned char, 256> table{};
+  table[static_cast<unsigned char>(' ')] = kSpace;
+  for (char c : {'(', '[', '{'}) table[static_cast<unsigned char>(c)] = kOpen;
+  for (char c : {')', ']', '}'}) table[static_cast<unsigned char>(c)] = kClose;
+  return table;
+}();
+
 void split_function_and_location(std::string_view s, Frame& frame) {
   int depth = 0;
   std::size_t last_word = std::string_view::npos;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i > 0 && s[i - 1] == ' ' && s[i] != ' ' && depth == 0) {
-      if (starts_path(s.substr(i))) {
-        frame.function = std::string(trim(s.substr(0, i)));
-        split_location(s.substr(i), frame);
-        return;
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  for (;;) {
+    while (i < n && kFrameChars[static_cast<unsigned char>(s[i])] == kPlain) ++i;
+    if (i == n) break;
+    const unsigned char kind = kFrameChars[static_cast<unsigned char>(s[i])];
+    if (kind == kSpace) {
+      while (i < n && s[i] == ' ') ++i;
+      if (i == n) break;
+      if (depth == 0) {
+        // A word starts at i (it may itself start with a bracket: looked at next).
+        if (starts_path(s.substr(i))) {
+          frame.function = std::string(trim(s.substr(0, i)));
+          split_location(s.substr(i), frame);
+          return;
+        }
+        last_word = i;
       }
-      last_word = i;
+      continue;
     }
-    char c = s[i];
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    if (kind == kOpen) {
+      ++depth;
+    } else if (depth > 0) {
+      --depth;
+    }
+    ++i;
   }
   if (last_word != std::string_view::npos && depth == 0 &&
       is_location_word(s.substr(last_word))) {
@@ -757,6 +798,7 @@ struct LineView {
   bool cr = false;         // that '\r' was there
   std::string_view text;   // `full` after a CI timestamp prefix
   std::string_view body;   // `text` after its "==PID==" prefix, if it has one
+  std::string_view trimmed;  // `body` without the spaces around it (what most tests look at)
   int pid = 0;             // that prefix's pid; 0 for a line without one
   std::size_t number = 0;  // 0-based
   bool cut = false;        // the line was longer than kMaxLineBytes; this is its start
@@ -770,6 +812,10 @@ struct OpenReport {
   Tool tool = Tool::None;
   int owner = 0;
   bool done = false;
+  bool keep_raw = true;        // ReportText::Keep: raw is built; else it stays empty
+  std::size_t text_bytes = 0;  // the report's lines so far, two bytes of line end each: what
+                               // kMaxReportBytes bounds (raw is never longer), in both modes
+  bool external_access = false;  // TSan: a "Modifying/Read-only access of <tag>" section
   // raw: as printed from the first line to the last (CI prefixes and inner '\r's kept), or,
   // once a line of another process came in between, the report's own lines' text joined.
   bool joined = false;
@@ -796,7 +842,6 @@ struct OpenReport {
                                // frame follows
   std::string title;
   std::size_t entries = 0;  // frames and titled sections, against kMaxReportEntries
-  std::string ubsan_description;  // UBSan: its headline's message, for its kind at the end
 };
 
 void convert_to_joined(OpenReport& o) {
@@ -821,8 +866,10 @@ void convert_to_joined(OpenReport& o) {
 
 // Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
 bool append_raw(OpenReport& o, std::string_view full, bool cr) {
+  if (o.text_bytes + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
+  o.text_bytes += full.size() + 2;
+  if (!o.keep_raw) return true;
   std::string& raw = o.report.raw;
-  if (raw.size() + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
   if (o.foreign && !o.joined) convert_to_joined(o);
   o.foreign = false;
   if (o.joined) {
@@ -837,8 +884,8 @@ bool append_raw(OpenReport& o, std::string_view full, bool cr) {
   return true;
 }
 
-// One line of the report after its headline, without its "==PID==" prefix: titles open
-// sections, frames go to the current stack.
+// One line of the report after its headline, without its "==PID==" prefix (and trimmed: only
+// trim(body) is looked at): titles open sections, frames go to the current stack.
 void body_line(OpenReport& o, std::string_view body) {
   if (o.body_done) return;
   Report& report = o.report;
@@ -898,6 +945,9 @@ void body_line(OpenReport& o, std::string_view body) {
 
   Access access;
   if (parse_access(line, access)) {
+    if (o.tool == Tool::TSan &&
+        (contains(line, "odifying access of ") || contains(line, "ead-only access of ")))
+      o.external_access = true;
     report.accesses.push_back(std::move(access));
     target = {Target::Access, report.accesses.size() - 1};
     ++o.entries;
@@ -954,7 +1004,7 @@ enum class Extent { Continue, EndBefore, EndAfter, Hold, Release };
 Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
   switch (o.tool) {
     case Tool::TSan:
-      if (is_tsan_delimiter(line.body)) return Extent::EndAfter;
+      if (is_tsan_delimiter(line.trimmed)) return Extent::EndAfter;
       if (is_headline) return Extent::EndBefore;
       return Extent::Continue;
     case Tool::ASan:
@@ -963,7 +1013,7 @@ Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
       if (is_asan_aborting(line.text)) return Extent::EndAfter;
       if (is_headline) return Extent::EndBefore;
       if (o.after_summary && !is_shadow_dump_line(line.body)) return Extent::EndBefore;
-      if (starts_with(trim(line.body), "SUMMARY: ")) {
+      if (starts_with(line.trimmed, "SUMMARY: ")) {
         // LSan stops at its summary; ASan goes on with the shadow dump and ABORTING.
         if (o.tool == Tool::LSan) return Extent::EndAfter;
         o.after_summary = true;
@@ -973,7 +1023,7 @@ Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
       // Notes ("0x..: note: pointer points here", a hex dump, a caret) come first, then the
       // stack, then (clang) a blank line and "SUMMARY: UndefinedBehaviorSanitizer: ...".
       // UBSan does not stop the program, so the first other line is program output again.
-      const std::string_view t = trim(line.body);
+      const std::string_view t = line.trimmed;
       if (o.blank_pending) {
         // A blank line ends the report unless the UBSan summary follows it.
         if (t.empty()) return Extent::Hold;
@@ -1009,12 +1059,14 @@ void close_report(OpenReport& o) {
   // ReportTypeExternalRace under a header the library registered itself (program text, so
   // not matched by tsan_kind): its accesses are the runtime's "Modifying access of <tag>" /
   // "Read-only access of <tag>" (tsan_report.cpp's PrintMop for external tags).
-  if (o.tool == Tool::TSan && report.kind == kUnknownKind &&
-      (contains(report.raw, "  Modifying access of ") || contains(report.raw, "  Read-only access of ")))
+  if (o.tool == Tool::TSan && report.kind == kUnknownKind && o.external_access)
     report.kind = "race-on-external-object";
   // With report_error_type=1, UBSan's SUMMARY line names the check exactly.
-  if (o.tool == Tool::UBSan && !report.summary.empty())
-    report.kind = ubsan_kind(o.ubsan_description, report.summary);
+  // (The message alone gave the kind at the headline; only the summary can make it exact.)
+  if (o.tool == Tool::UBSan && !report.summary.empty()) {
+    if (std::string exact = ubsan_summary_kind(report.summary); !exact.empty())
+      report.kind = std::move(exact);
+  }
 }
 
 void truncate_report(OpenReport& o) {
@@ -1039,7 +1091,7 @@ void own_line(OpenReport& o, const LineView& line, bool is_headline) {
       o.held_bytes += line.full.size() + 1;
     }
     o.foreign = false;
-    body_line(o, line.body);  // a blank line: it only closes the current stack
+    body_line(o, line.trimmed);  // a blank line: it only closes the current stack
     return;
   }
   if (step == Extent::Release) {
@@ -1058,7 +1110,7 @@ void own_line(OpenReport& o, const LineView& line, bool is_headline) {
     truncate_report(o);
     return;
   }
-  body_line(o, line.body);
+  body_line(o, line.trimmed);
   if (step == Extent::EndAfter || step == Extent::Release) close_report(o);
 }
 
@@ -1082,15 +1134,44 @@ void remember(PreviousLine& previous, const LineView& line, bool delimiter) {
   }
 }
 
-// First-pass filter: every headline marker contains one of these.
+// First-pass filter: every headline marker contains "Sanitizer: " or ": runtime error: ".
+// Both have a colon followed by a space, which few lines have (C++ names have "::", locations
+// ":12:5"): those pairs are found sixteen bytes at a time where SSE2 is there, and only they
+// are looked at closely.
+bool is_marker_at(std::string_view text, std::size_t colon) {
+  constexpr std::string_view kTool = "Sanitizer";
+  constexpr std::string_view kUbsan = ": runtime error: ";
+  return (colon >= kTool.size() && text.substr(colon - kTool.size(), kTool.size()) == kTool) ||
+         text.substr(colon, kUbsan.size()) == kUbsan;
+}
+
 bool may_hold_headline(std::string_view text) {
-  return contains(text, "Sanitizer: ") || contains(text, ": runtime error: ");
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i colon = _mm_set1_epi8(':');
+  const __m128i space = _mm_set1_epi8(' ');
+  for (; i + 17 <= n; i += 16) {
+    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 1));
+    auto pairs = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, colon), _mm_cmpeq_epi8(next, space))));
+    while (pairs != 0) {
+      if (is_marker_at(text, i + static_cast<std::size_t>(__builtin_ctz(pairs)))) return true;
+      pairs &= pairs - 1;
+    }
+  }
+#endif
+  for (; i + 1 < n; ++i)
+    if (text[i] == ':' && text[i + 1] == ' ' && is_marker_at(text, i)) return true;
+  return false;
 }
 
 }  // namespace
 
 struct ReportStream::Impl {
   Callback on_report;
+  ReportText text = ReportText::Keep;
   std::string carry;  // the start of a line whose newline has not come yet
   bool carry_cut = false;
   std::string uncolored;  // scratch for a line with ANSI codes
@@ -1108,7 +1189,7 @@ struct ReportStream::Impl {
   PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
 
   static std::size_t estimate(const OpenReport& o) {
-    return o.report.raw.size() + 256 * o.entries + 1024;
+    return o.text_bytes + 256 * o.entries + 1024;
   }
 
   void on_done(OpenReport& o) { waiting_bytes += estimate(o); }
@@ -1158,6 +1239,7 @@ struct ReportStream::Impl {
     line.full = bytes;
     line.text = bytes.substr(ci_prefix_length(bytes));
     line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
+    line.trimmed = trim(line.body);
     line.number = line_count++;
 
     const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
@@ -1181,7 +1263,7 @@ struct ReportStream::Impl {
 
     if (is_headline) start_report(line, headline);
 
-    const bool delimiter = is_tsan_delimiter(line.body);
+    const bool delimiter = is_tsan_delimiter(line.trimmed);
     remember(last_any, line, delimiter);
     if (line.pid == 0) {
       remember(last_unprefixed, line, delimiter);
@@ -1226,8 +1308,6 @@ struct ReportStream::Impl {
       case Tool::UBSan:
         report.kind = ubsan_kind(headline.description);
         report.ubsan_site = ubsan_site(headline.text);
-        // The description again at the end, with the summary (see close_report).
-        o.ubsan_description.assign(headline.description);
         break;
       case Tool::None: report.kind = std::string(kUnknownKind); break;
     }
@@ -1237,10 +1317,19 @@ struct ReportStream::Impl {
 
     // The report's text starts at the "=====" line the runtimes print above TSan/ASan
     // headlines, when that is the process's line right before it.
-    if (const PreviousLine* previous = previous_own(o.owner); previous && previous->delimiter) {
+    o.keep_raw = text == ReportText::Keep;
+    const PreviousLine* previous = previous_own(o.owner);
+    const bool after_delimiter = previous && previous->delimiter;
+    o.text_bytes = (after_delimiter ? previous->full.size() + 2 : 0) + line.full.size() + 2;
+    if (!o.keep_raw) {
+      // Nothing to build.
+    } else if (after_delimiter) {
+      // Most reports fit: raw is then copied once, not again each time it grows.
+      report.raw.reserve(4096);
       if (previous->number + 1 == line.number) {
         report.raw = previous->full;
         o.last_cr = previous->cr;
+        o.text_bytes = previous->full.size() + 2;  // append_raw counts the headline's line
         append_raw(o, line.full, line.cr);
       } else {
         o.joined = true;
@@ -1250,6 +1339,7 @@ struct ReportStream::Impl {
         report.raw.append(line.text);
       }
     } else {
+      report.raw.reserve(4096);
       report.raw.assign(line.full);
       o.last_cr = line.cr;
     }
@@ -1295,8 +1385,9 @@ struct ReportStream::Impl {
   }
 };
 
-ReportStream::ReportStream(Callback on_report) : impl_(std::make_unique<Impl>()) {
+ReportStream::ReportStream(Callback on_report, ReportText text) : impl_(std::make_unique<Impl>()) {
   impl_->on_report = std::move(on_report);
+  impl_->text = text;
 }
 
 ReportStream::~ReportStream() = default;

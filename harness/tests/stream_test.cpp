@@ -104,6 +104,47 @@ TEST_CASE("stream.every_log_in_any_pieces_parses_as_the_whole", "[parser][stream
   CHECK(wrong == 0);
 }
 
+// The same log through a stream that drops the reports' text (what `parse` reads with).
+std::vector<racebook::Report> parse_without_text(std::string_view log, std::size_t piece) {
+  std::vector<racebook::Report> reports;
+  racebook::ReportStream stream([&](racebook::Report&& r) { reports.push_back(std::move(r)); },
+                                racebook::ReportText::Drop);
+  for (std::size_t pos = 0; pos < log.size(); pos += piece) stream.feed(log.substr(pos, piece));
+  stream.finish();
+  return reports;
+}
+
+std::vector<racebook::Report> without_text(std::vector<racebook::Report> reports) {
+  for (auto& r : reports) r.raw.clear();
+  return reports;
+}
+
+TEST_CASE("stream.dropping_the_text_changes_nothing_else", "[parser][stream]") {
+  int wrong = 0;
+  for (const auto& path : all_logs()) {
+    const std::string log = read_all(path);
+    const auto kept = racebook::parse_reports(log);
+    const auto dropped = parse_without_text(log, 97);
+    for (const auto& r : dropped) CHECK(r.raw.empty());
+    if (describe(dropped) != describe(without_text(kept))) {
+      ++wrong;
+      UNSCOPED_INFO(path.string() << " parses differently when the text is dropped");
+    }
+  }
+  CHECK(wrong == 0);
+  // Where a report that never ends is cut does not depend on whether its text is kept.
+  std::string endless = "WARNING: ThreadSanitizer: data race (pid=1)\n  Write of size 4 at 0x1 by thread T1:\n";
+  // Long lines, so the text bound (not the frame bound) is what cuts it.
+  const std::string frame = "    #0 f(int) /src/" + std::string(200, 'd') + "/a.cpp:1:2 (prog+0x1234)\n";
+  while (endless.size() < (std::size_t{10} << 20)) endless += frame;
+  endless += "WARNING: ThreadSanitizer: thread leak (pid=1)\n";
+  const auto kept = racebook::parse_reports(endless);
+  const auto dropped = parse_without_text(endless, 65536);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].truncated);
+  CHECK(describe(dropped) == describe(without_text(kept)));
+}
+
 TEST_CASE("stream.all_logs_glued_parse_as_each_alone", "[parser][stream]") {
   // One long log of every test log with program output in between: the same reports, in order,
   // with their line numbers moved by the lines before them.

@@ -32,4 +32,8 @@ std::string ubsan_error_kind(std::string_view description);
 // checks (float vs integer division by zero, which implicit-conversion check) is ambiguous.
 std::string ubsan_kind(std::string_view message, std::string_view summary = {});
 
+// The kind a UBSan SUMMARY line names exactly (with report_error_type=1), or empty: what
+// ubsan_kind takes from `summary` before it looks at the message.
+std::string ubsan_summary_kind(std::string_view summary);
+
 }  // namespace racebook

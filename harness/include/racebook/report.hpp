@@ -97,7 +97,8 @@ struct Report {
   std::optional<int> pid;                // the process that printed it: the "==1234==" prefix of
                                          // its headline, else TSan's "(pid=1234)"; empty if none
   bool truncated = false;                // the report went on past what the parser keeps of one
-                                         // report (ReportStream::kMaxReportBytes of text,
+                                         // report (ReportStream::kMaxReportBytes of text, its
+                                         // lines counted with two bytes of line end each;
                                          // kMaxReportEntries frames and sections, or a line
                                          // longer than kMaxLineBytes): it holds what came before
 };
@@ -114,6 +115,8 @@ struct Report {
 // processes) are open at once, and when finished reports wait behind an open one of another
 // process for more than kMaxWaitingBytes, the open one is finished early (truncated). Real logs
 // come nowhere near these.
+enum class ReportText { Keep, Drop };
+
 class ReportStream {
  public:
   static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
@@ -123,7 +126,10 @@ class ReportStream {
   static constexpr std::size_t kMaxWaitingBytes = std::size_t{64} << 20;
 
   using Callback = std::function<void(Report&&)>;
-  explicit ReportStream(Callback on_report);
+  // `text`: ReportText::Drop leaves every Report::raw empty and is otherwise exactly the same
+  // (the same reports, fields and bounds): for a reader that does not print the text, as
+  // `racebook-harness parse` does not, it saves copying every report's lines.
+  explicit ReportStream(Callback on_report, ReportText text = ReportText::Keep);
   ~ReportStream();
   ReportStream(const ReportStream&) = delete;
   ReportStream& operator=(const ReportStream&) = delete;
