@@ -11,15 +11,26 @@ if(NOT EXISTS "${FUZZER}")
 endif()
 
 file(MAKE_DIRECTORY "${WORK}/corpus" "${WORK}/crashes")
-file(GLOB seeds "${SEEDS}/*.log")
-file(COPY ${seeds} DESTINATION "${WORK}/corpus")
+# Every real log under SEEDS (the captured runs of each toolchain, the shapes), under a name
+# made of its path, since the toolchains' directories hold files of the same names.
+file(GLOB_RECURSE seeds RELATIVE "${SEEDS}" "${SEEDS}/*.log")
+foreach(seed IN LISTS seeds)
+  string(REPLACE "/" "--" flat "${seed}")
+  file(COPY_FILE "${SEEDS}/${seed}" "${WORK}/corpus/seed--${flat}" ONLY_IF_DIFFERENT)
+endforeach()
 file(GLOB old_crashes "${WORK}/crashes/*")
 if(old_crashes)
   file(REMOVE ${old_crashes})
 endif()
 
+# The fuzzer is built without comparison tracing (harness/fuzz/CMakeLists.txt), so the
+# dictionary gives it the runtimes' words. ASan keeps no allocation stacks (malloc_context_size=0:
+# every error is still found, a crash's report just names fewer frames; rerun the crash input
+# with the fuzzer for the full stacks).
 execute_process(
-  COMMAND "${FUZZER}" "${WORK}/corpus" -max_total_time=${SECONDS} -max_len=2048
+  COMMAND "${CMAKE_COMMAND}" -E env "ASAN_OPTIONS=malloc_context_size=0"
+          "${FUZZER}" "${WORK}/corpus" -dict=${CMAKE_CURRENT_LIST_DIR}/parser.dict
+          -max_total_time=${SECONDS} -max_len=2048
           -artifact_prefix=${WORK}/crashes/ -print_final_stats=1
   RESULT_VARIABLE rc
   OUTPUT_VARIABLE out
