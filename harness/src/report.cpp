@@ -1151,15 +1151,20 @@ bool may_hold_headline(std::string_view text) {
 #if defined(__SSE2__)
   const __m128i colon = _mm_set1_epi8(':');
   const __m128i space = _mm_set1_epi8(' ');
-  for (; i + 17 <= n; i += 16) {
-    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 1));
+  auto block = [&](std::size_t at) {
+    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at + 1));
     auto pairs = static_cast<unsigned>(
         _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, colon), _mm_cmpeq_epi8(next, space))));
-    while (pairs != 0) {
-      if (is_marker_at(text, i + static_cast<std::size_t>(__builtin_ctz(pairs)))) return true;
-      pairs &= pairs - 1;
-    }
+    for (; pairs != 0; pairs &= pairs - 1)
+      if (is_marker_at(text, at + static_cast<std::size_t>(__builtin_ctz(pairs)))) return true;
+    return false;
+  };
+  if (n >= 17) {
+    for (; i + 17 <= n; i += 16)
+      if (block(i)) return true;
+    // The rest as one more block that overlaps the last (a pair found twice is harmless).
+    return i + 1 < n && block(n - 17);
   }
 #endif
   for (; i + 1 < n; ++i)

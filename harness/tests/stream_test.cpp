@@ -273,3 +273,20 @@ TEST_CASE("stream.writer_prints_what_nlohmann_prints", "[parser][stream][json]")
   r.sections.push_back({"", {}});
   CHECK(printed({r, r}) == dumped({r, r}));
 }
+
+TEST_CASE("stream.a_headline_is_found_at_any_position_in_its_line", "[parser][stream]") {
+  // The marker search reads lines sixteen bytes at a time: a marker across those blocks, at the
+  // very end of a line or in a line shorter than a block is still found.
+  for (const std::string marker :
+       {"WARNING: ThreadSanitizer: data race (pid=1)", "x.cpp:3:5: runtime error: division by zero",
+        "==1==ERROR: AddressSanitizer: SEGV on unknown address 0x0"}) {
+    for (std::size_t before = 0; before <= 40; ++before) {
+      const std::string text = std::string(before, marker[0] == 'x' ? '/' : 'p') + marker + "\n";
+      const auto reports = racebook::parse_reports(text);
+      INFO(text);
+      REQUIRE(reports.size() == 1);
+      CHECK(reports[0].kind != "unknown");
+    }
+  }
+  CHECK(racebook::parse_reports("ThreadSanitizer:\nSanitizer :\nruntime error:\n").empty());
+}
