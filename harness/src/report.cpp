@@ -391,7 +391,8 @@ const char* tool_name(Tool tool) {
 // ---------------------------------------------------------------------------------------
 // Frames.
 //
-// A frame line is "#N [0xPC in ]FUNCTION [LOCATION] [(MODULE+0xOFF)] [(BuildId: hex)]":
+// A frame line is "#N [0xPC in ]FUNCTION [LOCATION] [(MODULE+0xOFF)] [(BuildId: hex)]" (an
+// inlined frame may be numbered "#N.M" under its caller's N):
 //   TSan prints "    #%n %f %S %M": "#3 f(int) /src/x.cpp:12:5 (prog+0x12) (BuildId: ..)", with
 //     "<null>" for an unknown function or file, and the bare pc "(0x0000004)" for an unknown
 //     module;
@@ -519,11 +520,17 @@ void split_location(std::string_view location, Frame& frame) {
 }
 
 // Whether a word (at bracket depth 0, after the function's first word) starts a path. Function
-// names never have a word that starts this way: C++ names do not begin with '/' or '.'.
+// names never have a word that starts this way: C++ names do not begin with '/', '.' or '\\',
+// nor with a letter, ':' and a slash (a Windows drive; a name's colons come in pairs).
 bool starts_path(std::string_view word) {
   const std::size_t n = word.size();
   if (n == 0) return false;
   if (word[0] == '/') return true;
+  // Windows: "C:\src\x.cpp", "C:/src/x.cpp", "\\server\share\x.cpp".
+  const auto letter = static_cast<unsigned char>(word[0] | 0x20);
+  if (n >= 3 && letter >= 'a' && letter <= 'z' && word[1] == ':' && (word[2] == '\\' || word[2] == '/'))
+    return true;
+  if (n >= 3 && word[0] == '\\' && word[1] == '\\') return true;
   if (word[0] != '.' || n < 2) return false;
   return word[1] == '/' || (word[1] == '.' && n >= 3 && word[2] == '/');
 }
@@ -608,7 +615,10 @@ Frame parse_frame(std::string_view line) {
   s.remove_prefix(1);  // '#'
   std::string_view index = leading_digits(s);
   frame.index = to_int(index);
-  s = trim(s.substr(index.size()));
+  s.remove_prefix(index.size());
+  // An inlined frame numbered under its caller ("#1.1", "#1.2"): the caller's number is kept.
+  if (s.size() >= 2 && s[0] == '.' && is_digit(s[1])) s.remove_prefix(1 + leading_digits(s.substr(1)).size());
+  s = trim(s);
   s = strip_suffix_groups(s, frame);
 
   // ASan/UBSan put the pc first. "0x55 in f ..." names a function; "0x55" alone, or followed

@@ -1059,11 +1059,24 @@ TEST_CASE("parser.frame_structure", "[parser]") {
       // 14: a pc and a location but no function.
       "    #14 0x55 /src/only file.cpp:7\n"
       // 15: ASan's function+offset with a module path holding parentheses.
-      "    #15 0x7f04 in n+0x1f (/opt/a (copy)/lib.so+0x20)\n";
+      "    #15 0x7f04 in n+0x1f (/opt/a (copy)/lib.so+0x20)\n"
+      // 16, 17: Windows paths, with spaces, and a drive with forward slashes.
+      "    #16 0x7f05 in w() C:\\src\\my dir\\x.cpp:12:5\n"
+      "    #17 0x7f06 in v() D:/build out/y.cpp:4 (prog.exe+0x10)\n"
+      // 18: an inlined frame numbered under its caller.
+      "    #18.1 0x7f07 in inlined() /x/z.h:8\n";
   const Report r = only_report(parse_reports(log));
   const auto& f = r.stack.frames;
-  REQUIRE(f.size() == 16);
+  REQUIRE(f.size() == 19);
   for (std::size_t i = 0; i < f.size(); ++i) CHECK(f[i].index == static_cast<int>(i));
+  CHECK(f[16].function == "w()");
+  CHECK(f[16].file == "C:\\src\\my dir\\x.cpp");
+  CHECK(f[16].line == 12);
+  CHECK(f[17].function == "v()");
+  CHECK(f[17].file == "D:/build out/y.cpp");
+  CHECK(f[17].module == "prog.exe+0x10");
+  CHECK(f[18].function == "inlined()");
+  CHECK(f[18].file == "/x/z.h");
 
   CHECK(f[0].function == "Foo::operator bool() const");
   CHECK(f[0].file == "/tmp/my checkout/é/cases/x.cpp");
