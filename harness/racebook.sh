@@ -32,6 +32,7 @@ declare -A needs=(
   [libclang-rt-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a
   [catch2]=/usr/include/catch2/catch.hpp
   [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
+  [libcli11-dev]=/usr/include/CLI/CLI.hpp
   # the test that checks parse's output against docs/parse.schema.json
   [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
 )
