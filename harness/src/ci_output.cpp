@@ -44,8 +44,9 @@ bool in_runtime(const Frame& f) {
   for (std::string_view p : {"/libsanitizer/", "compiler-rt/lib/", "sanitizer_common/", "/sysdeps/"}) {
     if (contains(file, p)) return true;
   }
-  for (std::string_view p : {"libsanitizer/", "csu/", "nptl/", "sysdeps/", "../csu/", "../nptl/",
-                             "../sysdeps/", "./csu/", "./nptl/", "./stdlib/", "/usr/include/",
+  for (std::string_view p : {"libsanitizer/", "csu/", "nptl/", "sysdeps/", "elf/", "../csu/",
+                             "../nptl/", "../sysdeps/", "./csu/", "./nptl/", "./stdlib/", "./elf/",
+                             "/usr/include/",
                              "/usr/lib/", "/usr/local/include/", "/usr/src/"}) {
     if (starts_with(file, p)) return true;
   }
@@ -90,9 +91,20 @@ struct Root {
 std::vector<KeySite> sites_of(const Report& report, const Root& root) {
   std::vector<KeySite> sites;
   for (KeyStack& k : key_stacks(report)) {
+    const Stack* stack = k.stack;
+    if (stack == &report.stack && stack->frames.empty() && !k.site) {
+      // No stack under the headline where older runtimes printed one: newer ones title it
+      // ("Signal 10 handler invoked at:"); the first titled stack with frames stands in.
+      for (const Section& s : report.sections) {
+        if (!s.stack.frames.empty()) {
+          stack = &s.stack;
+          break;
+        }
+      }
+    }
     std::vector<const Frame*> candidates;
     if (k.site) candidates.push_back(k.site);
-    for (const Frame& f : k.stack->frames) candidates.push_back(&f);
+    for (const Frame& f : stack->frames) candidates.push_back(&f);
     const Frame* chosen = nullptr;
     auto pick = [&](auto&& good) {
       if (chosen) return;

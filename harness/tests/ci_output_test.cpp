@@ -93,6 +93,34 @@ TEST_CASE("signature: stable across pids, addresses, threads, tids, columns, mac
   CHECK(report_signature(swapped, "/home/a/proj") == report_signature(a, "/home/a/proj"));
 }
 
+TEST_CASE("signature: the same reports captured by gcc 11 and gcc 12 (other runs, pids, paths)") {
+  // Both compiled the same sources, each under /tmp/racebook-capture/<toolchain>/.
+  const fs::path data = fs::path(RACEBOOK_TEST_DATA) / "captured";
+  int compared = 0;
+  for (const auto& entry : fs::directory_iterator(data / "gcc-11")) {
+    const fs::path other = data / "gcc-12" / entry.path().filename();
+    if (entry.path().extension() != ".log" || !fs::exists(other)) continue;
+    auto read = [](const fs::path& p) {
+      std::ifstream in(p, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      return parse_reports(text.str());
+    };
+    const auto a = read(entry.path());
+    const auto b = read(other);
+    INFO(entry.path().filename().string());
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto sa = report_signature(a[i], "/tmp/racebook-capture/gcc-11");
+      CHECK(sa == report_signature(b[i], "/tmp/racebook-capture/gcc-12"));
+      CHECK(sa.find("gcc-1") == std::string::npos);
+      CHECK(sa.find('?') == std::string::npos);
+      ++compared;
+    }
+  }
+  CHECK(compared > 50);
+}
+
 TEST_CASE("signature: another line or another kind is another signature") {
   const Report a = one_report(race_log(100, "0x10", "T1", 101, 17, 23));
   const Report other_line = one_report(race_log(100, "0x10", "T1", 101, 18, 23));

@@ -17,7 +17,9 @@ namespace racebook {
 // The key frames of a report, for logs of any program: one entry per key stack of
 // key_stacks() (verdict.hpp: the two accesses of a race, each leaked thread's creation, each
 // edge of a lock cycle, each leak's allocation, an ASan report's access and "freed by" stack,
-// UBSan's site, else the stack under the headline), in that order. The frame of each is the
+// UBSan's site, else the stack under the headline, or when the runtime printed none there, the
+// first titled stack with frames, as TSan >= 16's "Signal 10 handler invoked at:"), in that
+// order. The frame of each is the
 // first one (UBSan's "file:line:col: runtime error" site first, then the stack from #0) that
 //   1. has a file and a line, is not in a sanitizer runtime or the C/C++ runtime (see below)
 //      and, when `source_root` is not empty, is under it;
@@ -28,7 +30,7 @@ namespace racebook {
 // __sanitizer, __interceptor or ___interceptor; or the module is libtsan, libasan, liblsan,
 // libubsan, libclang_rt.*, libc, libm, libpthread, libgcc_s, libstdc++, libc++(abi) or ld-linux;
 // or the file is in the sanitizers' sources (".../libsanitizer/...", ".../compiler-rt/lib/...",
-// "sanitizer_common"), in glibc's (csu/, nptl/, sysdeps/, stdlib/ relative paths as glibc's
+// "sanitizer_common"), in glibc's (csu/, nptl/, sysdeps/, elf/, ./stdlib/ relative paths as glibc's
 // debug info prints them) or in system headers and libraries (/usr/include/, /usr/lib/,
 // /usr/local/include/, /usr/src/).
 // Paths are compared lexically (no symbolic link resolved, nothing read from disk), a relative
