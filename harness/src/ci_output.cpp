@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -72,6 +73,18 @@ struct Root {
   // The path relative to the root, or empty when not under it.
   std::string relative(const std::string& file) const {
     if (empty() || file.empty()) return {};
+    if (file.front() == '/' && file.find("/.") == std::string::npos && file.find("//") == std::string::npos) {
+      // An absolute path with nothing to normalize (as compilers print them): a prefix test.
+      for (const fs::path* r : {&lexical, &resolved}) {
+        std::string_view prefix = r->native();
+        while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+        if (prefix == "/") return file.size() > 1 ? file.substr(1) : std::string();
+        if (file.size() > prefix.size() + 1 && file.compare(0, prefix.size(), prefix) == 0 &&
+            file[prefix.size()] == '/')
+          return file.substr(prefix.size() + 1);
+      }
+      return {};
+    }
     fs::path p(file);
     p = (p.is_absolute() ? p : cwd / p).lexically_normal();
     for (const fs::path* r : {&lexical, &resolved}) {
@@ -87,6 +100,26 @@ struct Root {
     return rel.empty() ? file : rel;
   }
 };
+
+// The Root of the last source root asked for on this thread, for callers that pass one report at
+// a time (parse's writer): resolving it costs system calls, so it is not done for every report.
+const Root& cached_root(const fs::path& source_root) {
+  struct Entry {
+    fs::path source_root;
+    fs::path cwd;
+    Root root;
+  };
+  thread_local std::optional<Entry> cache;
+  if (source_root.empty()) {
+    static const Root kNone{fs::path()};
+    return kNone;
+  }
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (!cache || cache->source_root != source_root || cache->cwd != cwd)
+    cache.emplace(Entry{source_root, std::move(cwd), Root(source_root)});
+  return cache->root;
+}
 
 std::vector<KeySite> sites_of(const Report& report, const Root& root) {
   std::vector<KeySite> sites;
@@ -235,15 +268,15 @@ std::string rule_description(const Report& r) {
 }  // namespace
 
 std::vector<KeySite> signature_sites(const Report& report, const fs::path& source_root) {
-  return sites_of(report, Root(source_root));
+  return sites_of(report, cached_root(source_root));
 }
 
 std::string display_path(const std::string& file, const fs::path& source_root, bool* under_root) {
-  return Root(source_root).display(file, under_root);
+  return cached_root(source_root).display(file, under_root);
 }
 
 std::string report_signature(const Report& report, const fs::path& source_root) {
-  const Root root(source_root);
+  const Root& root = cached_root(source_root);
   return signature_of(report, sites_of(report, root), root);
 }
 
