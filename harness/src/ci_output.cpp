@@ -154,6 +154,18 @@ std::vector<KeySite> sites_of(const Report& report, const Root& root) {
     pick([](const Frame& f) { return !f.function.empty() && f.function != "<null>"; });
     KeySite site{std::move(k.role), std::nullopt};
     if (chosen) site.frame = *chosen;
+    if (chosen && chosen == k.site && (chosen->function.empty() || chosen->function == "<null>")) {
+      // UBSan's site names no function: the stack's frame at that file and line does.
+      for (const Frame& f : stack->frames) {
+        if (f.line == chosen->line && !f.file.empty() && !chosen->file.empty() &&
+            (f.file == chosen->file || (f.file.size() > chosen->file.size() &&
+                                        f.file.compare(f.file.size() - chosen->file.size(), std::string::npos, chosen->file) == 0 &&
+                                        f.file[f.file.size() - chosen->file.size() - 1] == '/'))) {
+          site.frame->function = f.function;
+          break;
+        }
+      }
+    }
     sites.push_back(std::move(site));
   }
   return sites;
@@ -167,8 +179,9 @@ std::string signature_of(const Report& report, const std::vector<KeySite>& sites
     } else if (s.frame->file.empty() || s.frame->line == 0) {
       parts.push_back(s.frame->function);
     } else {
-      parts.push_back(root.display(s.frame->file, nullptr) + ":" + std::to_string(s.frame->line) + " " +
-                      s.frame->function);
+      std::string part = root.display(s.frame->file, nullptr) + ":" + std::to_string(s.frame->line);
+      if (!s.frame->function.empty()) part += " " + s.frame->function;
+      parts.push_back(std::move(part));
     }
   }
   std::sort(parts.begin(), parts.end());
@@ -391,7 +404,7 @@ void write_github(std::ostream& out, const std::vector<Report>& reports, const C
       }
       message += s.frame->function;
       if (!s.frame->file.empty()) {
-        message += " at " + root.display(s.frame->file, nullptr);
+        message += (s.frame->function.empty() ? "at " : " at ") + root.display(s.frame->file, nullptr);
         if (s.frame->line > 0) message += ":" + std::to_string(s.frame->line);
       }
     }

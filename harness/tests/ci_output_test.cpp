@@ -141,6 +141,17 @@ TEST_CASE("signature: a report with no frame of its own still has one") {
   CHECK(report_signature(r, "/src") == "double-lock|?");
 }
 
+TEST_CASE("signature: UBSan's site, with the function of the stack's frame at it when printed") {
+  const std::string headline = "src/a.cpp:28:18: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'\n";
+  const Report bare = one_report(headline);
+  CHECK(report_signature(bare, "") == "signed-integer-overflow|src/a.cpp:28");
+  const Report with_stack = one_report(headline +
+                                       "    #0 0x1 in overflow() /home/x/src/a.cpp:28:18\n"
+                                       "    #1 0x2 in main /home/x/src/main.cpp:3:1\n");
+  CHECK(report_signature(with_stack, "") == "signed-integer-overflow|src/a.cpp:28 overflow()");
+  CHECK(report_signature(with_stack, "/home/x") == "signed-integer-overflow|src/a.cpp:28 overflow()");
+}
+
 TEST_CASE("parse's JSON carries the signature; the fast writer prints what dump() prints") {
   const auto reports = parse_reports(race_log(100, "0x10", "T1", 101, 17, 23) + race_log(1, "0x20", "T2", 3, 40, 41));
   REQUIRE(reports.size() == 2);

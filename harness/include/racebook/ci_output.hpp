@@ -35,7 +35,9 @@ namespace racebook {
 // /usr/local/include/, /usr/src/).
 // Paths are compared lexically (no symbolic link resolved, nothing read from disk), a relative
 // frame file taken relative to the current directory; `source_root` is also tried resolved
-// (weakly_canonical). The frames are returned as printed; `role` is key_stacks()'s.
+// (weakly_canonical). The frames are returned as printed (UBSan's site, which names no function,
+// given the function of the stack's frame at its file and line, if any); `role` is
+// key_stacks()'s.
 std::vector<KeySite> signature_sites(const Report& report, const std::filesystem::path& source_root);
 
 // A frame file as CI output writes it: relative to `source_root` ('/'-separated) when under it,
@@ -44,7 +46,8 @@ std::string display_path(const std::string& file, const std::filesystem::path& s
                          bool* under_root = nullptr);
 
 // A report's identity across runs: "kind|site|site...", one site per signature_sites() entry,
-// each "FILE:LINE FUNCTION" (FILE as display_path() writes it), "FUNCTION" (rule 3) or "?"
+// each "FILE:LINE FUNCTION" (FILE as display_path() writes it; "FILE:LINE" when the frame names
+// no function), "FUNCTION" (rule 3) or "?"
 // (rule 4); the sites sorted, so the two accesses of a race give one signature whichever
 // thread the runtime saw first. Never addresses, pids, thread numbers, tids, modules or build
 // ids, and no columns (gcc prints none, clang does: dropping them keeps one signature for a
