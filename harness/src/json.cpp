@@ -1,5 +1,7 @@
 #include "racebook/json.hpp"
 
+#include "racebook/ci_output.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <memory>
@@ -30,7 +32,7 @@ json to_json(const Stack& s) {
   return {{"restored", s.restored}, {"frames", frames}};
 }
 
-json to_json(const Report& r) {
+json to_json(const Report& r, const std::filesystem::path& source_root) {
   json accesses = json::array();
   for (const auto& a : r.accesses) {
     accesses.push_back({{"type", a.write ? "write" : "read"},
@@ -76,20 +78,22 @@ json to_json(const Report& r) {
   // The ==PID== of the process whose report it is, where the log says (several processes may
   // write to one log).
   j["pid"] = r.pid ? json(*r.pid) : json(nullptr);
+  // Stable across runs and machines (ci_output.hpp), for de-duplicating and baselines.
+  j["signature"] = report_signature(r, source_root);
   // Only a report cut short by the parser's bounds has it (true), so every other report prints
   // as it did before the field existed.
   if (r.truncated) j["truncated"] = true;
   return j;
 }
 
-json to_json(const std::vector<Report>& reports) {
+json to_json(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
   json j = json::array();
-  for (const auto& r : reports) j.push_back(to_json(r));
+  for (const auto& r : reports) j.push_back(to_json(r, source_root));
   return j;
 }
 
-json parse_output(const std::vector<Report>& reports) {
-  return {{"format", "racebook-parse"}, {"version", kParseFormatVersion}, {"reports", to_json(reports)}};
+json parse_output(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
+  return {{"format", "racebook-parse"}, {"version", kParseFormatVersion}, {"reports", to_json(reports, source_root)}};
 }
 
 
@@ -307,7 +311,7 @@ class Writer {
     put(']');
   }
 
-  void report(const Report& r, int depth) {
+  void report(const Report& r, std::string_view signature, int depth) {
     const int d = depth;
     key("accesses", d, true);
     array(r.accesses, d + 1, [&](const Access& a, int ad) {
@@ -382,6 +386,8 @@ class Writer {
       string(s.title);
       close_object(sd);
     });
+    key("signature", d, false);
+    string(signature);
     key("stack", d, false);
     if (r.stack.frames.empty()) {
       put("null");
@@ -425,18 +431,20 @@ class Writer {
 
 }  // namespace
 
-void append_json(std::string& out, const Report& report, int depth) {
+void append_json(std::string& out, const Report& report, int depth,
+                 const std::filesystem::path& source_root) {
+  const std::string signature = report_signature(report, source_root);
   // Written into a scratch buffer that is never cleared (std::string::resize would zero the
   // whole bound first), then appended.
   thread_local std::unique_ptr<char[]> scratch;
   thread_local std::size_t capacity = 0;
-  const std::size_t need = bound(report) + Writer::kSlack;
+  const std::size_t need = bound(report) + 6 * signature.size() + Writer::kSlack;
   if (need > capacity) {
     capacity = std::max(need, 2 * capacity);
     scratch = std::make_unique_for_overwrite<char[]>(capacity);
   }
   Writer writer(scratch.get());
-  writer.report(report, depth);
+  writer.report(report, signature, depth);
   out.append(scratch.get(), static_cast<std::size_t>(writer.end() - scratch.get()));
 }
 
@@ -444,7 +452,7 @@ void ParseOutputWriter::add(const Report& report) {
   // parse_output's members, sorted: "format", "reports", "version".
   out_ += any_ ? ",\n    " : "{\n  \"format\": \"racebook-parse\",\n  \"reports\": [\n    ";
   any_ = true;
-  append_json(out_, report, 2);
+  append_json(out_, report, 2, source_root_);
 }
 
 void ParseOutputWriter::finish() {

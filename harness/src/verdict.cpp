@@ -32,39 +32,32 @@ std::string place(const Frame& frame) {
 
 }  // namespace
 
-std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root) {
-  const fs::path root = normalized(source_root.string());
-  std::vector<KeySite> sites;
-  auto add = [&](std::string role, const Stack& stack) {
-    sites.push_back({std::move(role), first_own_frame(stack, root)});
-  };
+std::vector<KeyStack> key_stacks(const Report& report) {
+  std::vector<KeyStack> stacks;
+  auto add = [&](std::string role, const Stack& stack) { stacks.push_back({std::move(role), &stack}); };
 
   if (report.tool == "UndefinedBehaviorSanitizer") {
     // The runtime names the faulting line itself; the stack (if printed) starts there too.
-    if (report.ubsan_site && inside(normalized(report.ubsan_site->file), root)) {
-      sites.push_back({"runtime error", report.ubsan_site});
-    } else {
-      add("runtime error", report.stack);
-    }
-    return sites;
+    stacks.push_back({"runtime error", &report.stack, report.ubsan_site ? &*report.ubsan_site : nullptr});
+    return stacks;
   }
   if (report.kind == "thread-leak") {
     for (const auto& t : report.threads) add("thread " + t.thread + " created", t.stack);
-    return sites;
+    return stacks;
   }
   if (report.kind == "lock-order-inversion") {
     // One edge of the cycle per "Mutex Mx acquired here while holding mutex My" section.
     for (const auto& m : report.mutexes) {
       if (!m.held.empty()) add(m.mutex + " acquired while holding " + m.held, m.stack);
     }
-    return sites;
+    return stacks;
   }
   if (report.tool == "LeakSanitizer") {
     // "Direct leak of 4 byte(s) in 1 object(s) allocated from:": where each leak was allocated.
     for (const auto& s : report.sections) {
       if (s.title.find("leak of") != std::string::npos) add("allocation", s.stack);
     }
-    return sites;
+    return stacks;
   }
   if (!report.accesses.empty()) {
     int n = 0;
@@ -74,11 +67,24 @@ std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root
         if (s.title.rfind("freed by", 0) == 0) add("freed", s.stack);
       }
     }
-    return sites;
+    return stacks;
   }
   // Mutex misuse, signal-unsafe calls, ASan reports without an access line (SEGV, double-free):
   // the stack printed right under the headline.
   add("report", report.stack);
+  return stacks;
+}
+
+std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root) {
+  const fs::path root = normalized(source_root.string());
+  std::vector<KeySite> sites;
+  for (KeyStack& k : key_stacks(report)) {
+    if (k.site && inside(normalized(k.site->file), root)) {
+      sites.push_back({std::move(k.role), *k.site});
+    } else {
+      sites.push_back({std::move(k.role), first_own_frame(*k.stack, root)});
+    }
+  }
   return sites;
 }
 

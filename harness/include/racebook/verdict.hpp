@@ -21,6 +21,17 @@ struct KeySite {
 };
 std::vector<KeySite> key_sites(const Report& report, const std::filesystem::path& source_root);
 
+// The stacks key_sites() looks in, in its order, before any frame is chosen: pointers into
+// `report` (valid while it lives). `site`, when set (UBSan's "file:line:col: runtime error"), is
+// tried before the stack's frames. For callers with their own rule of which frame counts
+// (ci_output.cpp's, for logs of any program).
+struct KeyStack {
+  std::string role;
+  const Stack* stack = nullptr;
+  const Frame* site = nullptr;
+};
+std::vector<KeyStack> key_stacks(const Report& report);
+
 struct RunVerdict {
   enum class Status {
     matched,    // as expected
