@@ -142,12 +142,21 @@ case "${1:-}" in
     install_missing
     sanitizer_presets=(tsan tsan-clang asan asan-clang)
     status=0
+    # Progress: which preset runs now, i of N, and the seconds since the start (ctest itself
+    # prints each test as it ends, "i/N Test #...", with the run progress of long repeats).
+    started=$SECONDS i=0 n=${#sanitizer_presets[@]}
+    elapsed() { echo "$((SECONDS - started)) s elapsed"; }
     for preset in "${sanitizer_presets[@]}"; do
-      say "== $preset: every variant $runs times =="
+      i=$((i + 1)) preset_started=$SECONDS
+      say "== stability, preset $i of $n: $preset, every variant $runs times ($(elapsed)) =="
+      say "$preset ($i of $n): configure and build"
       cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" || exit 1
       rm -rf "build/$preset/results"
+      say "$preset ($i of $n): RACEBOOK_REPEAT=$runs ctest -L case ($(elapsed))"
       RACEBOOK_REPEAT=$runs ctest --preset "$preset" -L case || status=1
+      say "$preset ($i of $n): done in $((SECONDS - preset_started)) s ($(elapsed))"
     done
+    say "writing docs/stability.{md,json} from ${sanitizer_presets[*]} ($(elapsed))"
     "$harness" stability . "${sanitizer_presets[@]}" || status=1
     exit $status
     ;;

@@ -1,12 +1,19 @@
 // racebook-harness: runs a case variant and asserts its verdict, parses sanitizer logs into
-// JSON, and summarises a preset's results.
+// JSON, and summarises a preset's results. The command line is CLI11's (see `cli()` below);
+// `racebook-harness --help` lists the commands, `racebook-harness COMMAND --help` their options.
 //
 //   racebook-harness run --program P --variant V --source S --sanitizer tsan --compiler gcc
 //                        [--timeout SEC] [--retries N] [--results DIR] [--source-root DIR]
-//   racebook-harness parse [FILE | -]
+//                        [--repeat N]
+//   racebook-harness parse [LOG | -]
 //   racebook-harness summary BUILD_DIR
 //   racebook-harness variants --program P --source S --sanitizer tsan --compiler gcc
+//   racebook-harness docs PROJECT [--check]
+//   racebook-harness stability PROJECT PRESET...
+//   racebook-harness env
 #include <unistd.h>
+
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,8 +26,10 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "racebook/docs.hpp"
@@ -32,6 +41,10 @@
 #include "racebook/report.hpp"
 #include "racebook/runner.hpp"
 #include "racebook/verdict.hpp"
+
+#ifndef RACEBOOK_VERSION
+#error "RACEBOOK_VERSION must be the project's version (harness/CMakeLists.txt defines it)"
+#endif
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -46,52 +59,15 @@ constexpr int kInternal = 4;
 constexpr int kMaxRetries = 10;
 constexpr int kMaxRepeat = 100000;
 
-const char* const kUsageText =
-    "usage:\n"
-    "  racebook-harness run --program BIN --variant NAME --source CASE.cpp\n"
-    "                       --sanitizer normal|tsan|asan --compiler gcc|clang\n"
-    "                       [--timeout SECONDS] [--retries N (1..10)] [--results DIR]\n"
-    "                       [--source-root DIR] [--repeat N]\n"
-    "      --repeat N (or RACEBOOK_REPEAT=N): run N times, no retries, and pass only if every\n"
-    "      run matched; the result file records how many did\n"
-    "  racebook-harness parse [LOG | -]     print every sanitizer report in LOG as JSON\n"
-    "  racebook-harness summary BUILD_DIR   summarise build/<preset>/results against the tests\n"
-    "                                       CTest knows there (a test without a result fails)\n"
-    "  racebook-harness variants --program BIN --source CASE.cpp --sanitizer S --compiler C\n"
-    "                                       check that BIN has exactly the case file's variants\n"
-    "  racebook-harness docs PROJECT [--check]\n"
-    "                                       fill docs/ from PROJECT/build/<preset>/results of all\n"
-    "                                       six presets, or check that docs/ matches them\n"
-    "  racebook-harness env                 print the sanitizer options a run gets\n"
-    "  racebook-harness stability PROJECT PRESET...\n"
-    "                                       write docs/stability.{md,json} from --repeat results\n"
-    "exit status: 0 pass, 1 a verdict failed, 2 usage or bad input, 3 environment (the build or\n"
-    "the machine cannot give a verdict), 4 internal error\n";
+const char* const kExitStatuses =
+    "Exit status: 0 pass, 1 a verdict failed, 2 usage or bad input, 3 environment (the build or\n"
+    "the machine cannot give a verdict), 4 a bug in racebook (please report it).";
 
+// A bad argument or input: exit 2. The message names the option or argument; main() adds
+// where to read about it.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// --name value pairs, each allowed once; anything else is a usage error.
-std::map<std::string, std::string> options(int argc, char** argv, int first,
-                                           const std::vector<std::string>& allowed) {
-  std::map<std::string, std::string> out;
-  for (int i = first; i < argc; ++i) {
-    std::string name = argv[i];
-    if (name.rfind("--", 0) != 0 || std::find(allowed.begin(), allowed.end(), name.substr(2)) == allowed.end()) {
-      throw UsageError("unknown argument \"" + name + "\"");
-    }
-    if (i + 1 >= argc) throw UsageError(name + " needs a value");
-    if (!out.emplace(name.substr(2), argv[++i]).second) throw UsageError(name + " given twice");
-  }
-  return out;
-}
-
-std::string required(const std::map<std::string, std::string>& opts, const std::string& name) {
-  const auto it = opts.find(name);
-  if (it == opts.end() || it->second.empty()) throw UsageError("--" + name + " is required");
-  return it->second;
-}
 
 std::string last_lines(const std::string& text, std::size_t count) {
   std::size_t pos = text.size();
@@ -117,26 +93,35 @@ bool whole_number(const std::string& text, int lo, int hi, int& out) {
   return true;
 }
 
-int number(const std::map<std::string, std::string>& opts, const std::string& name, int fallback,
-           int lo, int hi) {
-  const auto it = opts.find(name);
-  if (it == opts.end()) return fallback;
+
+// The value of a numeric option, checked by racebook rather than CLI11 so that `run` can
+// still write its result when the value is bad. `name` is how the user gave it: "--timeout",
+// or "RACEBOOK_REPEAT" for a value from the environment.
+int number(const std::string& text, const std::string& name, int lo, int hi) {
   int value = 0;
-  if (whole_number(it->second, lo, hi, value)) return value;
-  throw UsageError("--" + name + " must be a whole number from " + std::to_string(lo) + " to " +
-                   std::to_string(hi) + ", not \"" + it->second + "\"");
+  if (whole_number(text, lo, hi, value)) return value;
+  throw UsageError(name + " must be a whole number from " + std::to_string(lo) + " to " +
+                   std::to_string(hi) + ", not \"" + text + "\"");
 }
 
-// RACEBOOK_REPEAT, validated like --repeat: unset or empty means no repeat mode.
-int repeat_from_environment() {
-  const char* value = std::getenv("RACEBOOK_REPEAT");
-  if (!value || !*value) return 0;
-  int n = 0;
-  if (whole_number(value, 1, kMaxRepeat, n)) return n;
-  throw UsageError(std::string("RACEBOOK_REPEAT must be a whole number from 1 to ") +
-                   std::to_string(kMaxRepeat) + ", not \"" + value + "\"");
+// Whether `flag` (as --flag VALUE or --flag=VALUE) is on the command line: an option bound to
+// an environment variable takes the variable only when it is not.
+bool on_command_line(int argc, char** argv, std::string_view flag) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == flag || (arg.size() > flag.size() && arg.substr(0, flag.size()) == flag &&
+                        arg[flag.size()] == '=')) {
+      return true;
+    }
+  }
+  return false;
 }
 
+// CLI11 refuses an empty value of an option that needs one ("--variant ''"), as for a missing one.
+const CLI::Validator kNonEmpty(
+    [](std::string& value) { return value.empty() ? std::string("needs a value, not an empty string") : std::string(); },
+    "", "not empty");
 // An absolute, normalised path: what a path given relative to the working directory means.
 fs::path absolute_path(const std::string& path) {
   std::error_code ec;
@@ -271,10 +256,29 @@ json early_failure(const std::string& scenario, const std::string& variant,
           {"pass", false}, {"problems", {problem}}, {"attempts", 0}, {"measured", json::array()}};
 }
 
-int cmd_variants(int argc, char** argv) {
-  const auto opts = options(argc, argv, 2, {"program", "source", "sanitizer", "compiler"});
-  const std::string program = absolute_path(required(opts, "program")).string();
-  const std::string source = absolute_path(required(opts, "source")).string();
+
+// ---- variants ----
+
+struct VariantsArgs {
+  std::string program, source, sanitizer, compiler;
+};
+
+void add_variants_command(CLI::App& app, VariantsArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "variants", "Check that a case program has exactly the variants (TEST_CASEs) its case file declares");
+  cmd->add_option("--program", a.program, "The case program (its Catch2 binary)")
+      ->type_name("BIN")->required()->check(kNonEmpty);
+  cmd->add_option("--source", a.source, "The case file the program was built from")
+      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
+  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
+      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
+  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
+      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+}
+
+int cmd_variants(const VariantsArgs& a) {
+  const std::string program = absolute_path(a.program).string();
+  const std::string source = absolute_path(a.source).string();
   racebook::CaseFile file;
   try {
     file = racebook::read_case_file(source);
@@ -310,53 +314,243 @@ int cmd_variants(int argc, char** argv) {
   return errors ? kFail : kPass;
 }
 
+// ---- run ----
+
+// `run` as given on the command line: numbers stay text until check_run_values() reads them,
+// so that a bad one still gets a result written.
+struct RunArgs {
+  std::string program, variant, source, sanitizer, compiler, results, source_root;
+  std::string timeout = "60", retries = std::to_string(kMaxRetries), repeat;
+  bool repeat_given = false;     // --repeat or RACEBOOK_REPEAT (not empty)
+  bool repeat_from_env = false;  // ... and it was RACEBOOK_REPEAT
+};
+
+CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "run", "Run one variant of a case program and check its sanitizer verdict against the case file");
+  cmd->add_option("--program", a.program, "The case program (its Catch2 binary) to run")
+      ->type_name("BIN")->required();
+  cmd->add_option("--variant", a.variant, "The variant (TEST_CASE name) to run")
+      ->type_name("NAME")->required()->check(kNonEmpty);
+  cmd->add_option("--source", a.source,
+                  "The case file: its '// expect' comments say what the variant must report")
+      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
+  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
+      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
+  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
+      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  cmd->add_option("--timeout", a.timeout,
+                  "Kill the program and its process group after this many seconds (1 to 3600; "
+                  "default 60)")
+      ->type_name("SECONDS");
+  cmd->add_option("--retries", a.retries,
+                  "Runs a racy variant may take to show its report (1 to 10; default 10); a clean "
+                  "variant runs once")
+      ->type_name("N");
+  cmd->add_option("--results", a.results,
+                  "Write the result as DIR/<case>.<variant>.json, also when the run fails early "
+                  "(what `summary` reads)")
+      ->type_name("DIR")->check(kNonEmpty);
+  cmd->add_option("--source-root", a.source_root,
+                  "Where report frames' relative paths start (default: the case file's directory)")
+      ->type_name("DIR")->check(kNonEmpty);
+  cmd->add_option("--repeat", a.repeat,
+                  "Stability mode: run N times (1 to 100000) with no retries, and pass only if "
+                  "every run matched; the result records how many did")
+      ->type_name("N")->envname("RACEBOOK_REPEAT");
+  return cmd;
+}
+
 struct RunOptions {
   std::string program, variant, source, sanitizer, compiler;
+  std::string scenario, title;  // "case.variant", and that with the build, for messages
   fs::path source_root;
   int timeout_s = 60, retries = kMaxRetries, repeat = 0;
 };
 
-int cmd_run(int argc, char** argv) {
+// What needs no checking (CLI11 made sure these are there and not empty).
+RunOptions run_names(const RunArgs& a) {
+  RunOptions o;
+  o.variant = a.variant;
+  o.source = absolute_path(a.source).string();
+  o.sanitizer = a.sanitizer;
+  o.compiler = a.compiler;
+  o.scenario = fs::path(o.source).stem().string();
+  o.title = o.scenario + "." + o.variant + " [" + o.sanitizer + ", " + o.compiler + "]";
+  return o;
+}
+
+// The rest, checked by racebook: a UsageError names the option and the values it takes.
+void check_run_values(const RunArgs& a, RunOptions& o) {
+  if (a.program.empty()) throw UsageError("--program needs a value, not an empty string");
+  o.program = absolute_path(a.program).string();
+  if (o.sanitizer != "normal" && o.sanitizer != "tsan" && o.sanitizer != "asan") {
+    throw UsageError("--sanitizer must be normal, tsan or asan, not \"" + o.sanitizer + "\"");
+  }
+  if (o.compiler != "gcc" && o.compiler != "clang") {
+    throw UsageError("--compiler must be gcc or clang, not \"" + o.compiler + "\"");
+  }
+  o.timeout_s = number(a.timeout, "--timeout", 1, 3600);
+  o.retries = number(a.retries, "--retries", 1, kMaxRetries);
+  o.repeat = a.repeat_given ? number(a.repeat, a.repeat_from_env ? "RACEBOOK_REPEAT" : "--repeat",
+                                     1, kMaxRepeat)
+                            : 0;
+  o.source_root = a.source_root.empty() ? fs::path(o.source).parent_path() : absolute_path(a.source_root);
+}
+
+// Why the program cannot give a verdict about the case file as it is now, if it cannot: it
+// must exist, be newer than its case file, and carry the runtime it claims.
+std::string program_problem(const RunOptions& o) {
+  std::error_code ec;
+  const auto program_time = fs::last_write_time(o.program, ec);
+  if (ec) {
+    return o.program + (ec == std::errc::no_such_file_or_directory
+                            ? " does not exist"
+                            : " cannot be read (" + ec.message() + ")") +
+           " \u2014 build the preset first: cmake --build --preset <name>";
+  }
+  const auto source_time = fs::last_write_time(o.source, ec);
+  if (!ec && source_time > program_time) {
+    return o.program + " is older than its case file " + o.source +
+           ": rebuild it (cmake --build --preset <name>) so the verdict is about the code as it is now";
+  }
+  return racebook::instrumentation_mismatch(o.program, o.sanitizer);
+}
+
+// The runs of one `run`: the retries of an ordinary run, or the N runs of --repeat, and the
+// run whose verdict counts (with --repeat, the first that went wrong).
+struct Attempts {
+  racebook::RunResult run;
+  std::vector<racebook::Report> reports;
+  racebook::RunVerdict verdict;
+  int attempt = 0, allowed = 0;
+  int matched = 0, no_report = 0, mismatch = 0;
+  std::string no_verdict;  // set when the sanitizer runtime could not start at all
+};
+
+Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const racebook::CaseFile& file,
+                      const racebook::Variant& variant, const racebook::Expectation& expected,
+                      std::chrono::steady_clock::duration& in_child) {
+  using clock = std::chrono::steady_clock;
+  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
+  // its own, with no retry, and the test passes only if all N matched.
+  const int repeat = o.repeat;
+  Attempts t;
+  t.allowed = repeat > 0 ? repeat : expected.clean ? 1 : o.retries;
+  racebook::RunVerdict first_failure;
+  racebook::RunResult first_failure_run;
+  std::vector<racebook::Report> first_failure_reports;
+  const auto progress_every = std::chrono::seconds(10);
+  auto last_progress = clock::now();
+  while (t.attempt < t.allowed) {
+    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
+    ++t.attempt;
+    if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
+    t.verdict = racebook::judge({file, variant, expected, t.run, t.reports, o.source_root});
+    switch (t.verdict.status) {
+      case racebook::RunVerdict::Status::matched: ++t.matched; break;
+      case racebook::RunVerdict::Status::no_report: ++t.no_report; break;
+      case racebook::RunVerdict::Status::mismatch: ++t.mismatch; break;
+    }
+    if (repeat > 0) {
+      if (t.verdict.status != racebook::RunVerdict::Status::matched && first_failure.problems.empty()) {
+        first_failure = t.verdict;
+        first_failure_run = t.run;
+        first_failure_reports = t.reports;
+      }
+      // Progress: at every tenth of a long repeat run, and at least every 10 s.
+      const bool tenth = repeat >= 10 && t.attempt % (repeat / 10) == 0;
+      if (t.attempt < repeat && (tenth || clock::now() - last_progress >= progress_every)) {
+        last_progress = clock::now();
+        std::cout << "racebook: " << o.title << ": run " << t.attempt << " of " << repeat << ", "
+                  << t.matched << " matched so far" << std::endl;
+      }
+      continue;
+    }
+    if (t.verdict.status != racebook::RunVerdict::Status::no_report) break;
+  }
+  if (repeat > 0 && t.matched != repeat) {
+    // Show the first run that went wrong, not the last one.
+    t.verdict = first_failure;
+    t.run = first_failure_run;
+    t.reports = first_failure_reports;
+    t.verdict.status = racebook::RunVerdict::Status::mismatch;
+    t.verdict.problems.insert(t.verdict.problems.begin(),
+                              "stability: matched in " + std::to_string(t.matched) + " of " +
+                                  std::to_string(repeat) + " runs (" + std::to_string(t.no_report) +
+                                  " without the report, " + std::to_string(t.mismatch) + " wrong)");
+  }
+  // A variant the binary does not have: say which ones it has.
+  if (t.verdict.status != racebook::RunVerdict::Status::matched &&
+      t.run.out.find("No test cases matched") != std::string::npos) {
+    std::string problem;
+    const auto names = binary_variants(o.program, problem);
+    t.verdict.problems.insert(t.verdict.problems.begin(),
+                              o.program + " has no variant \"" + o.variant + "\" (it has: " +
+                                  (problem.empty() ? joined(names) : problem) +
+                                  "); rebuild it, or check the name");
+  }
+  return t;
+}
+
+// Prints the verdict: one line for a pass; for a failure, what was expected and seen, the
+// sanitizer options, the reports and the end of the program's output.
+int print_verdict(const RunOptions& o, const Attempts& t, const racebook::CaseFile& file,
+                  const racebook::Expectation& expected, const std::string& expected_text,
+                  const std::string& observed_text, const racebook::SanitizerOptions& sanitizer_options) {
+  if (t.verdict.status == racebook::RunVerdict::Status::matched) {
+    std::cout << "racebook: PASS " << o.title << ": " << expected_text;
+    if (o.repeat > 0) {
+      std::cout << " (matched in all " << o.repeat << " runs)";
+    } else if (!expected.clean) {
+      std::cout << " (seen on attempt " << t.attempt << " of " << t.allowed << ")";
+    }
+    std::cout << "; the program " << t.run.describe() << '\n';
+    return kPass;
+  }
+
+  std::cout << "racebook: FAIL " << o.title << '\n'
+            << "  expected: " << expected_text << "  [" << file.path << ":" << expected.line << "]\n"
+            << "  observed: " << observed_text;
+  if (!expected.clean) std::cout << " (after " << t.attempt << " run(s))";
+  std::cout << '\n';
+  for (const auto& p : t.verdict.problems) std::cout << "  - " << p << '\n';
+  std::cout << "  sanitizer options of the run:\n";
+  for (const auto& [name, value] : sanitizer_options.env) {
+    if ((o.sanitizer == "tsan" && name == "TSAN_OPTIONS") ||
+        (o.sanitizer == "asan" && name != "TSAN_OPTIONS")) {
+      std::cout << "    " << name << "=" << value << '\n';
+    }
+  }
+  for (const auto& r : t.reports) std::cout << "\n---- raw report (log line " << r.first_line << ") ----\n" << r.raw << '\n';
+  std::cout << "\n---- program stdout (last 30 lines) ----\n" << last_lines(t.run.out, 30);
+  if (t.run.out_dropped) std::cout << "\n[" << t.run.out_dropped << " bytes dropped]";
+  if (t.reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(t.run.err, 30);
+  std::cout << '\n';
+  return kFail;
+}
+
+int cmd_run(const RunArgs& a) {
   // The harness's own cost per run (the benchmark reads it): all it does outside the child.
   using clock = std::chrono::steady_clock;
   const auto started = clock::now();
   clock::duration in_child{0};
-  const auto opts = options(argc, argv, 2,
-                            {"program", "variant", "source", "sanitizer", "compiler", "timeout",
-                             "retries", "results", "source-root", "repeat"});
-  RunOptions o;
-  o.variant = required(opts, "variant");
-  o.source = absolute_path(required(opts, "source")).string();
-  o.sanitizer = required(opts, "sanitizer");
-  o.compiler = required(opts, "compiler");
-  const std::string scenario = fs::path(o.source).stem().string();
-  const std::string title = scenario + "." + o.variant + " [" + o.sanitizer + ", " + o.compiler + "]";
+  RunOptions o = run_names(a);
   ResultFile result_file;
-  if (opts.count("results")) result_file = ResultFile(absolute_path(opts.at("results")), scenario, o.variant);
+  if (!a.results.empty()) result_file = ResultFile(absolute_path(a.results), o.scenario, o.variant);
 
   // From here on, every way out writes a result.
   auto fail_early = [&](int status, const std::string& problem) {
-    result_file.write(early_failure(scenario, o.variant, o.sanitizer, o.compiler, problem));
-    std::cout << "racebook: FAIL " << title << ":\n  " << problem << '\n';
+    result_file.write(early_failure(o.scenario, o.variant, o.sanitizer, o.compiler, problem));
+    std::cout << "racebook: FAIL " << o.title << ":\n  " << problem << '\n';
     return status;
   };
   try {
-    o.program = absolute_path(required(opts, "program")).string();
-    if (o.sanitizer != "normal" && o.sanitizer != "tsan" && o.sanitizer != "asan") {
-      throw UsageError("--sanitizer must be normal, tsan or asan, not \"" + o.sanitizer + "\"");
-    }
-    if (o.compiler != "gcc" && o.compiler != "clang") {
-      throw UsageError("--compiler must be gcc or clang, not \"" + o.compiler + "\"");
-    }
-    o.timeout_s = number(opts, "timeout", 60, 1, 3600);
-    o.retries = number(opts, "retries", kMaxRetries, 1, kMaxRetries);
-    o.repeat = opts.count("repeat") ? number(opts, "repeat", 0, 1, kMaxRepeat) : repeat_from_environment();
+    check_run_values(a, o);
   } catch (const UsageError& e) {
     fail_early(kUsage, e.what());
     throw;
   }
-  o.source_root = opts.count("source-root") ? absolute_path(opts.at("source-root"))
-                                            : fs::path(o.source).parent_path();
 
   // A case file problem (dangling marker, malformed expectation) is a failure of this test,
   // reported with file and line — never a pass.
@@ -370,27 +564,8 @@ int cmd_run(int argc, char** argv) {
   } catch (const racebook::CaseFileError& e) {
     return fail_early(kFail, std::string("the case file is wrong: ") + e.what());
   }
-
-  // The program: it must exist, be newer than its case file, and carry the runtime it claims.
-  {
-    std::error_code ec;
-    const auto program_time = fs::last_write_time(o.program, ec);
-    if (ec) {
-      return fail_early(kEnvironment, o.program + (ec == std::errc::no_such_file_or_directory
-                                                       ? " does not exist"
-                                                       : " cannot be read (" + ec.message() + ")") +
-                                          " \u2014 build the preset first: cmake --build --preset <name>");
-    }
-    const auto source_time = fs::last_write_time(o.source, ec);
-    if (!ec && source_time > program_time) {
-      return fail_early(kEnvironment, o.program + " is older than its case file " + o.source +
-                                          ": rebuild it (cmake --build --preset <name>) so the "
-                                          "verdict is about the code as it is now");
-    }
-    if (const std::string mismatch = racebook::instrumentation_mismatch(o.program, o.sanitizer);
-        !mismatch.empty()) {
-      return fail_early(kEnvironment, mismatch);
-    }
+  if (const std::string problem = program_problem(o); !problem.empty()) {
+    return fail_early(kEnvironment, problem);
   }
 
   racebook::RunRequest request;
@@ -411,97 +586,34 @@ int cmd_run(int argc, char** argv) {
   }
   request.env = sanitizer_options.env;
   if (!sanitizer_options.overridden.empty()) {
-    std::cout << "racebook: " << title << ": your sanitizer options were overridden where they "
+    std::cout << "racebook: " << o.title << ": your sanitizer options were overridden where they "
               << "decide whether a report reaches racebook: "
               << joined(sanitizer_options.overridden, "; ") << '\n';
   }
 
-  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
-  // its own, with no retry, and the test passes only if all N matched.
-  const int repeat = o.repeat;
-  const int attempts_allowed = repeat > 0 ? repeat : expected->clean ? 1 : o.retries;
-  racebook::RunResult run;
-  std::vector<racebook::Report> reports;
-  racebook::RunVerdict verdict;
-  racebook::RunVerdict first_failure;
-  racebook::RunResult first_failure_run;
-  std::vector<racebook::Report> first_failure_reports;
-  int attempt = 0;
-  int matched = 0, no_report = 0, mismatch = 0;
-  const auto progress_every = std::chrono::seconds(10);
-  auto last_progress = clock::now();
-  while (attempt < attempts_allowed) {
-    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
-    ++attempt;
-    std::string why_not;
-    if (!run_once(request, title, run, reports, in_child, why_not)) {
-      return fail_early(kEnvironment, why_not);
-    }
-    verdict = racebook::judge({file, *variant, *expected, run, reports, o.source_root});
-    switch (verdict.status) {
-      case racebook::RunVerdict::Status::matched: ++matched; break;
-      case racebook::RunVerdict::Status::no_report: ++no_report; break;
-      case racebook::RunVerdict::Status::mismatch: ++mismatch; break;
-    }
-    if (repeat > 0) {
-      if (verdict.status != racebook::RunVerdict::Status::matched && first_failure.problems.empty()) {
-        first_failure = verdict;
-        first_failure_run = run;
-        first_failure_reports = reports;
-      }
-      // Progress: at every tenth of a long repeat run, and at least every 10 s.
-      const bool tenth = repeat >= 10 && attempt % (repeat / 10) == 0;
-      if (attempt < repeat && (tenth || clock::now() - last_progress >= progress_every)) {
-        last_progress = clock::now();
-        std::cout << "racebook: " << title << ": run " << attempt << " of " << repeat << ", "
-                  << matched << " matched so far" << std::endl;
-      }
-      continue;
-    }
-    if (verdict.status != racebook::RunVerdict::Status::no_report) break;
-  }
-  if (repeat > 0 && matched != repeat) {
-    // Show the first run that went wrong, not the last one.
-    verdict = first_failure;
-    run = first_failure_run;
-    reports = first_failure_reports;
-    verdict.status = racebook::RunVerdict::Status::mismatch;
-    verdict.problems.insert(verdict.problems.begin(),
-                            "stability: matched in " + std::to_string(matched) + " of " +
-                                std::to_string(repeat) + " runs (" + std::to_string(no_report) +
-                                " without the report, " + std::to_string(mismatch) + " wrong)");
-  }
-  // A variant the binary does not have: say which ones it has.
-  if (verdict.status != racebook::RunVerdict::Status::matched &&
-      run.out.find("No test cases matched") != std::string::npos) {
-    std::string problem;
-    const auto names = binary_variants(o.program, problem);
-    verdict.problems.insert(verdict.problems.begin(),
-                            o.program + " has no variant \"" + o.variant + "\" (it has: " +
-                                (problem.empty() ? joined(names) : problem) +
-                                "); rebuild it, or check the name");
-  }
+  const Attempts t = run_attempts(request, o, file, *variant, *expected, in_child);
+  if (!t.no_verdict.empty()) return fail_early(kEnvironment, t.no_verdict);
 
   const std::string expected_text = racebook::describe_expected(file, *expected);
   std::string observed_text;
-  for (const auto& r : reports) {
+  for (const auto& r : t.reports) {
     observed_text += (observed_text.empty() ? "" : "; ") + racebook::describe_observed(r, o.source_root);
   }
   if (observed_text.empty()) observed_text = "no report";
 
-  const bool pass = verdict.status == racebook::RunVerdict::Status::matched;
+  const bool pass = t.verdict.status == racebook::RunVerdict::Status::matched;
   // The first report of the run, as printed, and what an oracle variant measured ("measured: "
   // lines of its stdout): the docs show both (racebook-harness docs).
-  const std::string first_report = reports.empty() ? "" : reports.front().raw;
+  const std::string first_report = t.reports.empty() ? "" : t.reports.front().raw;
   std::vector<std::string> measured;
   {
-    std::istringstream out(run.out);
+    std::istringstream out(t.run.out);
     for (std::string line; std::getline(out, line);) {
       if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
     }
   }
   result_file.write(
-      {{"scenario", scenario},
+      {{"scenario", o.scenario},
        {"variant", o.variant},
        {"sanitizer", o.sanitizer},
        {"compiler", o.compiler},
@@ -510,57 +622,33 @@ int cmd_run(int argc, char** argv) {
        {"expected_text", expected_text},
        {"observed", observed_text},
        {"pass", pass},
-       {"problems", verdict.problems},
-       {"attempts", attempt},
-       {"run", run.describe()},
-       {"elapsed_ms", run.elapsed.count()},
+       {"problems", t.verdict.problems},
+       {"attempts", t.attempt},
+       {"run", t.run.describe()},
+       {"elapsed_ms", t.run.elapsed.count()},
        {"harness_overhead_us_per_run",
         std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child)
-                .count() / std::max(attempt, 1)},
+                .count() / std::max(t.attempt, 1)},
        {"report", first_report},
        {"measured", measured},
-       {"runs", {{"total", attempt}, {"matched", matched}, {"no_report", no_report},
-                 {"mismatch", mismatch}, {"repeat_mode", repeat > 0}}},
+       {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
+                 {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
        {"sanitizer_options", sanitizer_options.env},
        {"sanitizer_options_overridden", sanitizer_options.overridden},
-       {"output_bytes_dropped", {{"stdout", run.out_dropped}, {"stderr", run.err_dropped}}},
+       {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
        {"address_randomization_disabled", request.disable_address_randomization}});
 
-  if (pass) {
-    std::cout << "racebook: PASS " << title << ": " << expected_text;
-    if (repeat > 0) {
-      std::cout << " (matched in all " << repeat << " runs)";
-    } else if (!expected->clean) {
-      std::cout << " (seen on attempt " << attempt << " of " << attempts_allowed << ")";
-    }
-    std::cout << "; the program " << run.describe() << '\n';
-    return kPass;
-  }
+  return print_verdict(o, t, file, *expected, expected_text, observed_text, sanitizer_options);
+}
+// ---- parse, docs, stability, summary ----
 
-  std::cout << "racebook: FAIL " << title << '\n'
-            << "  expected: " << expected_text << "  [" << file.path << ":" << expected->line << "]\n"
-            << "  observed: " << observed_text;
-  if (!expected->clean) std::cout << " (after " << attempt << " run(s))";
-  std::cout << '\n';
-  for (const auto& p : verdict.problems) std::cout << "  - " << p << '\n';
-  std::cout << "  sanitizer options of the run:\n";
-  for (const auto& [name, value] : sanitizer_options.env) {
-    if ((o.sanitizer == "tsan" && name == "TSAN_OPTIONS") ||
-        (o.sanitizer == "asan" && name != "TSAN_OPTIONS")) {
-      std::cout << "    " << name << "=" << value << '\n';
-    }
-  }
-  for (const auto& r : reports) std::cout << "\n---- raw report (log line " << r.first_line << ") ----\n" << r.raw << '\n';
-  std::cout << "\n---- program stdout (last 30 lines) ----\n" << last_lines(run.out, 30);
-  if (run.out_dropped) std::cout << "\n[" << run.out_dropped << " bytes dropped]";
-  if (reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(run.err, 30);
-  std::cout << '\n';
-  return kFail;
+void add_parse_command(CLI::App& app, std::string& log) {
+  auto* cmd = app.add_subcommand(
+      "parse", "Print every sanitizer report in a log (TSan, ASan, LSan, UBSan) as JSON");
+  cmd->add_option("LOG", log, "The log file to read; - (the default) reads standard input")->type_name("");
 }
 
-int cmd_parse(int argc, char** argv) {
-  if (argc > 3) throw UsageError("parse takes one log file (or - for standard input)");
-  const std::string name = argc == 3 ? argv[2] : "-";
+int cmd_parse(const std::string& name) {
   // The log is read once, in pieces, and each report is printed as soon as it ends: memory
   // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
   // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
@@ -616,12 +704,22 @@ int cmd_parse(int argc, char** argv) {
   return kPass;
 }
 
-int cmd_docs(int argc, char** argv) {
-  if (argc < 3 || argc > 4 || (argc == 4 && std::string(argv[3]) != "--check")) {
-    throw UsageError("docs takes the project directory and optionally --check");
-  }
-  const fs::path project = absolute_path(argv[2]);
-  const bool check = argc == 4;
+struct DocsArgs {
+  std::string project;
+  bool check = false;
+};
+
+void add_docs_command(CLI::App& app, DocsArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "docs", "Fill docs/ from the results of all six presets in PROJECT/build, or check that it matches them");
+  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
+      ->type_name("")->required()->check(kNonEmpty);
+  cmd->add_flag("--check", a.check, "Write nothing; exit 1 if docs/ does not match the results");
+}
+
+int cmd_docs(const DocsArgs& a) {
+  const fs::path project = absolute_path(a.project);
+  const bool check = a.check;
   racebook::DocsOutcome outcome;
   try {
     outcome = racebook::update_docs(project, racebook::load_runs(project / "build"), check);
@@ -649,10 +747,23 @@ std::vector<std::string> incomplete(const fs::path& build, const racebook::Resul
   return missing;
 }
 
-int cmd_stability(int argc, char** argv) {
-  if (argc < 4) throw UsageError("stability takes the project directory and the presets it ran");
-  const fs::path project = absolute_path(argv[2]);
-  const std::vector<std::string> presets(argv + 3, argv + argc);
+struct StabilityArgs {
+  std::string project;
+  std::vector<std::string> presets;
+};
+
+void add_stability_command(CLI::App& app, StabilityArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "stability", "Write docs/stability.{md,json} from the --repeat results of the given presets");
+  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
+      ->type_name("")->required()->check(kNonEmpty);
+  cmd->add_option("PRESET", a.presets, "The presets that ran every variant with --repeat (e.g. tsan asan)")
+      ->type_name("")->required()->check(kNonEmpty);
+}
+
+int cmd_stability(const StabilityArgs& a) {
+  const fs::path project = absolute_path(a.project);
+  const std::vector<std::string>& presets = a.presets;
   // Only a complete repeat run may become the record: every test of every preset has a result,
   // each one a --repeat result, all with the same number of runs.
   std::vector<std::string> refusals;
@@ -724,9 +835,15 @@ int cmd_stability(int argc, char** argv) {
   return inexact.empty() ? kPass : kFail;
 }
 
-int cmd_summary(int argc, char** argv) {
-  if (argc != 3) throw UsageError("summary takes a build directory (build/<preset>) or its results/");
-  const fs::path build = racebook::build_dir_of(absolute_path(argv[2]));
+void add_summary_command(CLI::App& app, std::string& build_dir) {
+  auto* cmd = app.add_subcommand(
+      "summary", "Summarise a preset's verdicts; a test CTest knows that left no result fails");
+  cmd->add_option("BUILD_DIR", build_dir, "The build directory (build/<preset>) or its results/")
+      ->type_name("")->required()->check(kNonEmpty);
+}
+
+int cmd_summary(const std::string& build_dir) {
+  const fs::path build = racebook::build_dir_of(absolute_path(build_dir));
   const fs::path dir = build / "results";
   const auto set = racebook::read_results(dir);
   const auto known = racebook::ctest_case_tests(build);
@@ -797,14 +914,90 @@ int cmd_summary(int argc, char** argv) {
   return failed ? kFail : kPass;
 }
 
-int dispatch(int argc, char** argv) {
-  const std::string command = argc > 1 ? argv[1] : "";
-  if (command == "run") return cmd_run(argc, argv);
-  if (command == "parse") return cmd_parse(argc, argv);
-  if (command == "summary") return cmd_summary(argc, argv);
-  if (command == "docs") return cmd_docs(argc, argv);
-  if (command == "stability") return cmd_stability(argc, argv);
-  if (command == "variants") return cmd_variants(argc, argv);
+
+// ---- The command line ----
+
+// Where to read about the command (or the commands) after a usage error.
+std::string help_hint(const std::string& command) {
+  return "see: racebook-harness " + (command.empty() ? std::string() : command + " ") + "--help";
+}
+
+// Every command's arguments, bound to one CLI11 App.
+struct Cli {
+  CLI::App app{"racebook-harness " RACEBOOK_VERSION
+               ": runs the race-detection corpus's case programs and checks their sanitizer\n"
+               "verdicts, parses sanitizer logs into JSON, and summarises a preset's results.",
+               "racebook-harness"};
+  RunArgs run;
+  std::string parse_log = "-";
+  std::string summary_build;
+  VariantsArgs variants;
+  DocsArgs docs;
+  StabilityArgs stability;
+  CLI::App* run_command = nullptr;
+
+  Cli() {
+    app.set_version_flag("--version", "racebook-harness " RACEBOOK_VERSION, "Print the version and exit");
+    app.require_subcommand(1);
+    app.footer(kExitStatuses);
+    app.get_formatter()->column_width(36);
+    run_command = add_run_command(app, run);
+    add_parse_command(app, parse_log);
+    add_summary_command(app, summary_build);
+    add_variants_command(app, variants);
+    add_docs_command(app, docs);
+    add_stability_command(app, stability);
+    app.add_subcommand(
+        "env", "Print the sanitizer options every run gets, as KEY=VALUE lines (for running the "
+               "case programs without the harness)");
+    // Each command's own --help ends with the exit statuses too.
+    for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; })) cmd->footer(kExitStatuses);
+  }
+};
+
+int dispatch(int argc, char** argv, std::string& command) {
+  Cli cli;
+  CLI::App& app = cli.app;
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (first == "help") {  // as before CLI11: `racebook-harness help`
+    std::cout << app.help();
+    return kPass;
+  }
+  if (!first.empty() && first[0] != '-') {
+    if (app.get_subcommands([&](CLI::App* c) { return c->get_name() == first; }).empty()) {
+      throw UsageError("unknown command \"" + first + "\"");
+    }
+    command = first;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version: printed on standard output
+    app.exit(e);
+    return kPass;
+  } catch (const CLI::ParseError& e) {
+    // Without a command CLI11 says "A subcommand is required" before it names what it did
+    // not know: say both in racebook's words.
+    if (command.empty() && dynamic_cast<const CLI::RequiredError*>(&e)) {
+      throw UsageError(first.empty() ? "no command given"
+                                     : "unknown option \"" + first + "\"; give a command first");
+    }
+    // CLI11 lists what it did not expect last to first; racebook in the order given.
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) && !app.remaining(true).empty()) {
+      throw UsageError("unknown option or extra argument: " + joined(app.remaining(true), " "));
+    }
+    throw UsageError(e.what());
+  }
+
+  if (*cli.run_command) {
+    cli.run.repeat_given = cli.run_command->count("--repeat") > 0;
+    cli.run.repeat_from_env = cli.run.repeat_given && !on_command_line(argc, argv, "--repeat");
+    return cmd_run(cli.run);
+  }
+  if (command == "parse") return cmd_parse(cli.parse_log);
+  if (command == "summary") return cmd_summary(cli.summary_build);
+  if (command == "docs") return cmd_docs(cli.docs);
+  if (command == "stability") return cmd_stability(cli.stability);
+  if (command == "variants") return cmd_variants(cli.variants);
   if (command == "env") {
     // The sanitizer options every run gets, as KEY=VALUE lines (for scripts that run the
     // case programs without the harness, such as the benchmark).
@@ -813,11 +1006,7 @@ int dispatch(int argc, char** argv) {
     }
     return kPass;
   }
-  if (command == "-h" || command == "--help" || command == "help") {
-    std::cout << kUsageText;
-    return kPass;
-  }
-  throw UsageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
+  throw std::logic_error("the command \"" + command + "\" has no implementation");
 }
 
 }  // namespace
@@ -828,10 +1017,12 @@ int main(int argc, char** argv) {
   // The harness is the subreaper of everything a case program starts, and SIGINT, SIGTERM and
   // SIGHUP end a run by killing all of it before the harness dies of the signal.
   racebook::install_termination_handling();
+  std::string command;  // the command being run, once known: usage errors point at its --help
   try {
-    return dispatch(argc, argv);
+    return dispatch(argc, argv, command);
   } catch (const UsageError& e) {
-    std::cerr << "racebook-harness: " << e.what() << "\n" << kUsageText;
+    std::cerr << "racebook-harness" << (command.empty() ? "" : " " + command) << ": " << e.what()
+              << " (" << help_hint(command) << ")\n";
     return kUsage;
   } catch (const racebook::EnvironmentError& e) {
     std::cerr << "racebook-harness: " << e.what() << '\n';

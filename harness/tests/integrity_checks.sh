@@ -225,18 +225,71 @@ bad_input_never_aborts)
   "$HARNESS" summary "$WORK/nowhere" >out.txt 2>&1; rc=$?
   expect_rc 3
   "$HARNESS" run --program "$FIXTURE" >out.txt 2>&1; rc=$?
-  expect_rc 2
-  ok "parse DIR, summary over [] and {\"pass\":\"yes\"}, missing options"
+  expect_rc 2; expect_text "--variant is required"
+  # The command line (CLI11): help and version exit 0; a usage error is one line, exit 2, that
+  # names what was wrong and where to read about it.
+  "$HARNESS" --help >out.txt 2>&1; rc=$?
+  expect_rc 0 "--help"
+  for command in run parse summary variants docs stability env; do
+    grep -qE "^  $command( |$)" out.txt || fail "--help does not list the command $command"
+  done
+  expect_text "Exit status: 0 pass, 1 a verdict failed, 2 usage or bad input"
+  help_of() {
+    local command=$1; shift
+    "$HARNESS" "$command" --help >out.txt 2>&1; rc=$?
+    expect_rc 0 "$command --help"
+    for word in "$@"; do expect_text "$word"; done
+  }
+  help_of run --program --variant --source --sanitizer --compiler --timeout --retries --results \
+    --source-root --repeat RACEBOOK_REPEAT
+  help_of parse LOG "standard input"
+  help_of summary BUILD_DIR
+  help_of variants --program --source --sanitizer --compiler
+  help_of docs PROJECT --check
+  help_of stability PROJECT PRESET
+  help_of env "sanitizer options"
+  "$HARNESS" --version >out.txt 2>&1; rc=$?
+  expect_rc 0 "--version"
+  grep -qxE 'racebook-harness [0-9]+\.[0-9]+\.[0-9]+' out.txt || fail "--version printed: $(cat out.txt)"
+  usage_error() {  # usage_error TEXT ARGS...: exit 2, one line on standard error naming TEXT
+    local want=$1; shift
+    "$HARNESS" "$@" >stdout.txt 2>out.txt; rc=$?
+    expect_rc 2 "$*"; expect_text "$want"; expect_text "--help"
+    [ "$(wc -l < out.txt)" = 1 ] || fail "racebook-harness $* said more than one line"
+  }
+  usage_error "unknown option or extra argument: --bogus 1" run --bogus 1 --program "$FIXTURE" --variant quick --source "$FIXTURE_SOURCE" \
+    --sanitizer "$SANITIZER" --compiler "$COMPILER"
+  usage_error '--bogus' parse --bogus
+  usage_error '--frobnicate' --frobnicate
+  usage_error 'unknown command "frobnicate"' frobnicate
+  usage_error 'no command given'
+  usage_error 'PRESET is required' stability .
+  usage_error '--timeout must be a whole number from 1 to 3600, not "abc"' run --timeout abc \
+    --program "$FIXTURE" --variant quick --source "$FIXTURE_SOURCE" --sanitizer "$SANITIZER" \
+    --compiler "$COMPILER"
+  "$HARNESS" run --timeout abc --program "$FIXTURE" --variant quick --source "$FIXTURE_SOURCE" \
+    --sanitizer "$SANITIZER" --compiler "$COMPILER" --results "$WORK/r" >/dev/null 2>&1; rc=$?
+  expect_rc 2 "--timeout abc"
+  grep -q '"pass": false' "$WORK/r/integrity.quick.json" || fail "no failing result for --timeout abc"
+  ok "parse DIR, summary over [] and {\"pass\":\"yes\"}, missing options, --help, --version, usage errors"
   ;;
 
 # Row 15: RACEBOOK_REPEAT is validated like --repeat.
 repeat_value_validated)
-  for value in 5abc 1e3 -5 0 " 5" 999999999999; do
+  for value in abc 5abc 1e3 -5 0 " 5" 999999999999; do
     RACEBOOK_REPEAT=$value run_harness quick
     expect_rc 2 "RACEBOOK_REPEAT=$value"
     expect_text "RACEBOOK_REPEAT must be a whole number"
+    run_harness quick --repeat "$value"
+    expect_rc 2 "--repeat $value"
+    expect_text "--repeat must be a whole number"
   done
-  ok "5abc, 1e3, -5, 0, ' 5' and an overflow are refused"
+  # --repeat wins over RACEBOOK_REPEAT; an empty RACEBOOK_REPEAT is no repeat mode.
+  RACEBOOK_REPEAT=abc run_harness quick --repeat 2
+  expect_rc 0 "--repeat 2 with RACEBOOK_REPEAT=abc"; expect_text "matched in all 2 runs"
+  RACEBOOK_REPEAT= run_harness quick
+  expect_rc 0 "RACEBOOK_REPEAT empty"
+  ok "abc, 5abc, 1e3, -5, 0, ' 5' and an overflow are refused, from RACEBOOK_REPEAT and --repeat"
   ;;
 
 parse_stdin_closed)
