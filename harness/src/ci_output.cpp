@@ -457,6 +457,10 @@ void write_baseline(std::ostream& out, const std::vector<Report>& reports, const
   const Root root(source_root);
   std::set<std::string> signatures;
   for (const Report& r : reports) signatures.insert(signature_of(r, sites_of(r, root), root));
+  write_baseline(out, signatures);
+}
+
+void write_baseline(std::ostream& out, const std::set<std::string>& signatures) {
   const json j{{"format", "racebook-baseline"}, {"version", 1}, {"signatures", signatures}};
   out << j.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
 }

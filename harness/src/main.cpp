@@ -27,11 +27,13 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "racebook/ci_output.hpp"
 #include "racebook/docs.hpp"
 #include "racebook/expectation.hpp"
 #include "racebook/instrumentation.hpp"
@@ -642,31 +644,42 @@ int cmd_run(const RunArgs& a) {
 }
 // ---- parse, docs, stability, summary ----
 
-void add_parse_command(CLI::App& app, std::string& log) {
+struct ParseArgs {
+  std::string log = "-";
+  std::string format = "json";
+  std::string source_root;
+  std::string baseline;
+  std::string write_baseline;
+};
+
+void add_parse_command(CLI::App& app, ParseArgs& args) {
   auto* cmd = app.add_subcommand(
-      "parse", "Print every sanitizer report in a log (TSan, ASan, LSan, UBSan) as JSON");
-  cmd->add_option("LOG", log, "The log file to read; - (the default) reads standard input")->type_name("");
+      "parse", "Print every sanitizer report in a log (TSan, ASan, LSan, UBSan) as JSON, SARIF or "
+               "GitHub annotations");
+  cmd->add_option("LOG", args.log, "The log file to read; - (the default) reads standard input")
+      ->type_name("");
+  cmd->add_option("--format", args.format,
+                  "json (the default): racebook's JSON; sarif: SARIF 2.1.0 for code scanning; "
+                  "github: GitHub Actions annotations (::error file=...,line=...::...)")
+      ->check(CLI::IsMember({"json", "sarif", "github"}))
+      ->type_name("FORMAT");
+  cmd->add_option("--source-root", args.source_root,
+                  "Frame paths under DIR are written relative to it, in signatures too, so they "
+                  "are the same on every machine")
+      ->type_name("DIR");
+  cmd->add_option("--baseline", args.baseline,
+                  "The known reports (from --write-baseline): exit 1 only when a report's "
+                  "signature is not in FILE, listing those new reports on standard error")
+      ->type_name("FILE");
+  cmd->add_option("--write-baseline", args.write_baseline,
+                  "Write the signatures of the log's reports to FILE")
+      ->type_name("FILE");
 }
 
-int cmd_parse(const std::string& name) {
-  // The log is read once, in pieces, and each report is printed as soon as it ends: memory
-  // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
-  // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
-  // written before the first block fills, so an input that cannot be read prints nothing.
-  std::string out;
-  racebook::ParseOutputWriter writer(out);
-  // Blocks (read and written) small enough to stay in the cache while they are worked on.
-  constexpr std::size_t kBlock = std::size_t{128} << 10;
-  auto flush = [&] {
-    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
-    out.clear();
-  };
-  racebook::ReportStream stream([&](racebook::Report&& report) {
-    // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
-    writer.add(report);
-    if (out.size() >= kBlock) flush();
-  }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
-  std::vector<char> buf(kBlock);
+// Feeds the log (a file, or standard input for "-") to `stream`, in blocks.
+void read_log(const std::string& name, racebook::ReportStream& stream) {
+  // Blocks small enough to stay in the cache while they are worked on.
+  std::vector<char> buf(std::size_t{128} << 10);
   if (name == "-") {
     // Read the descriptor itself: a closed or unreadable standard input is an error, not an
     // empty log (which would print "[]", "no reports").
@@ -698,9 +711,87 @@ int cmd_parse(const std::string& name) {
     if (in.bad()) throw racebook::EnvironmentError("reading " + name + " failed: " + std::strerror(errno));
   }
   stream.finish();
-  writer.finish();
-  flush();
+}
+
+int cmd_parse(const ParseArgs& args) {
+  // The root need not exist here: logs are often read far from the machine that wrote them.
+  const fs::path root = args.source_root.empty() ? fs::path() : fs::absolute(args.source_root).lexically_normal();
+  // The baseline is read first: a bad one stops before any output.
+  std::optional<std::set<std::string>> known;
+  if (!args.baseline.empty()) {
+    try {
+      known = racebook::read_baseline(args.baseline);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
+    }
+  }
+  const bool need_signatures = known || !args.write_baseline.empty();
+  std::set<std::string> signatures;   // for --write-baseline
+  std::vector<std::string> new_ones;  // for --baseline: what is not in it
+  auto account = [&](const racebook::Report& report) {
+    if (!need_signatures) return;
+    std::string signature = racebook::report_signature(report, root);
+    if (known && !known->contains(signature)) {
+      new_ones.push_back("log line " + std::to_string(report.first_line) + ": " + report.kind +
+                         " — " + signature);
+    }
+    signatures.insert(std::move(signature));
+  };
+
+  if (args.format == "json") {
+    // The log is read once, in pieces, and each report is printed as soon as it ends: memory
+    // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
+    // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
+    // written before the first block fills, so an input that cannot be read prints nothing.
+    std::string out;
+    racebook::ParseOutputWriter writer(out, root);
+    constexpr std::size_t kBlock = std::size_t{128} << 10;
+    auto flush = [&] {
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      out.clear();
+    };
+    racebook::ReportStream stream([&](racebook::Report&& report) {
+      // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
+      writer.add(report);
+      account(report);
+      if (out.size() >= kBlock) flush();
+    }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
+    read_log(args.log, stream);
+    writer.finish();
+    flush();
+  } else {
+    // SARIF and the annotations are written once the log is read: they need every report.
+    std::vector<racebook::Report> reports;
+    racebook::ReportStream stream([&](racebook::Report&& report) {
+      account(report);
+      reports.push_back(std::move(report));
+    }, racebook::ReportText::Drop);
+    read_log(args.log, stream);
+    racebook::CiOutputOptions options;
+    options.source_root = root;
+    options.log_name = args.log;
+    if (args.format == "sarif") {
+      racebook::write_sarif(std::cout, reports, options);
+    } else {
+      racebook::write_github(std::cout, reports, options);
+    }
+  }
   std::cout.flush();
+
+  if (!args.write_baseline.empty()) {
+    std::ofstream file(args.write_baseline, std::ios::binary | std::ios::trunc);
+    if (file) racebook::write_baseline(file, signatures);
+    if (!file) {
+      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
+                                       std::strerror(errno));
+    }
+  }
+  if (known && !new_ones.empty()) {
+    std::cerr << "racebook: " << new_ones.size() << " report(s) not in the baseline " << args.baseline
+              << ":\n";
+    for (const auto& line : new_ones) std::cerr << "  " << line << '\n';
+    return kFail;
+  }
   return kPass;
 }
 
@@ -929,7 +1020,7 @@ struct Cli {
                "verdicts, parses sanitizer logs into JSON, and summarises a preset's results.",
                "racebook-harness"};
   RunArgs run;
-  std::string parse_log = "-";
+  ParseArgs parse;
   std::string summary_build;
   VariantsArgs variants;
   DocsArgs docs;
@@ -942,7 +1033,7 @@ struct Cli {
     app.footer(kExitStatuses);
     app.get_formatter()->column_width(36);
     run_command = add_run_command(app, run);
-    add_parse_command(app, parse_log);
+    add_parse_command(app, parse);
     add_summary_command(app, summary_build);
     add_variants_command(app, variants);
     add_docs_command(app, docs);
@@ -993,7 +1084,7 @@ int dispatch(int argc, char** argv, std::string& command) {
     cli.run.repeat_from_env = cli.run.repeat_given && !on_command_line(argc, argv, "--repeat");
     return cmd_run(cli.run);
   }
-  if (command == "parse") return cmd_parse(cli.parse_log);
+  if (command == "parse") return cmd_parse(cli.parse);
   if (command == "summary") return cmd_summary(cli.summary_build);
   if (command == "docs") return cmd_docs(cli.docs);
   if (command == "stability") return cmd_stability(cli.stability);

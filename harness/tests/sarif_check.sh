@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Validates the SARIF that write_sarif writes (through the test tool racebook_sarif_dump) for
+# Validates the SARIF that `racebook-harness parse --format sarif` writes for
 # every captured log, with a source root and without, against the official SARIF 2.1.0 schema
 # (docs/sarif-schema-2.1.0.json, JSON Schema draft 4), with Debian's python3-jsonschema.
 # Formats are checked too where python3-jsonschema can (a URI with an unencoded space or
 # non-ASCII letter is not a 'uri-reference' when python3-rfc3987 is installed).
-#   sarif_check.sh SARIF_DUMP SCHEMA CAPTURED_DIR
+#   sarif_check.sh HARNESS SCHEMA CAPTURED_DIR
 set -uo pipefail
-dump=$1 schema=$2 captured=$3
+harness=$1 schema=$2 captured=$3
 python=/usr/bin/python3
 if ! "$python" -c 'import jsonschema' 2>/dev/null; then
   echo "sarif_check: $python cannot import jsonschema; install Debian's python3-jsonschema" >&2
@@ -19,8 +19,8 @@ while IFS= read -r -d '' log; do
   # The logs were captured from sources under /tmp/racebook-capture/<toolchain>/.
   for root in "" /tmp/racebook-capture; do
     count=$((count + 1))
-    if ! "$dump" "$log" ${root:+"$root"} > "$work/$count.sarif"; then
-      echo "sarif_check: racebook_sarif_dump failed on $log" >&2
+    if ! "$harness" parse --format sarif ${root:+--source-root "$root"} "$log" > "$work/$count.sarif"; then
+      echo "sarif_check: parse --format sarif failed on $log" >&2
       exit 1
     fi
     printf '%s\t%s (source root "%s")\n' "$work/$count.sarif" "$log" "$root" >> "$work/list.tsv"

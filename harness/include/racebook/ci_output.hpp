@@ -94,5 +94,7 @@ std::string github_escape_property(std::string_view s);
 std::set<std::string> read_baseline(const std::filesystem::path& file);
 void write_baseline(std::ostream& out, const std::vector<Report>& reports,
                     const std::filesystem::path& source_root);
+// The same from signatures already computed (report_signature), as `parse` collects them.
+void write_baseline(std::ostream& out, const std::set<std::string>& signatures);
 
 }  // namespace racebook
