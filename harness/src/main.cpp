@@ -272,12 +272,12 @@ json early_failure(const std::string& scenario, const std::string& variant,
 }
 
 int cmd_variants(int argc, char** argv) {
-  const auto opts = options(argc, argv, 2, {"program", "source", "sanitizer", "compiler"});
+  const auto opts = options(argc, argv, 2, {"program", "source", "sanitizer", "compiler", "source-root"});
   const std::string program = absolute_path(required(opts, "program")).string();
   const std::string source = absolute_path(required(opts, "source")).string();
   racebook::CaseFile file;
   try {
-    file = racebook::read_case_file(source);
+    file = racebook::read_case_file(source, opts.count("source-root") ? absolute_path(opts.at("source-root")).string() : "");
   } catch (const racebook::CaseFileError& e) {
     std::cerr << "racebook: " << e.what() << '\n';
     return kFail;
@@ -364,7 +364,7 @@ int cmd_run(int argc, char** argv) {
   const racebook::Variant* variant = nullptr;
   const racebook::Expectation* expected = nullptr;
   try {
-    file = racebook::read_case_file(o.source);
+    file = racebook::read_case_file(o.source, o.source_root.string());
     variant = &file.variant(o.variant);
     expected = &racebook::expectation_for(file, *variant, o.sanitizer, o.compiler);
   } catch (const racebook::CaseFileError& e) {
