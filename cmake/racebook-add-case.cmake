@@ -277,7 +277,7 @@ function(racebook_add_case)
     else()
       set(main_source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../cases/support/case_main.cpp")
     endif()
-    add_library(racebook_case_main STATIC "${main_source}")
+    add_library(racebook_case_main OBJECT "${main_source}")
     target_link_libraries(racebook_case_main PUBLIC racebook::case_support)
     if(flags_target)
       target_link_libraries(racebook_case_main PRIVATE ${flags_target})
@@ -285,9 +285,13 @@ function(racebook_add_case)
   endif()
 
   set(target "case_${name}")
-  add_executable(${target} ${sources})
+  # The main's object comes first on the link line. Measured with gcc 12's libtsan (whose
+  # symbolizer is libbacktrace): linked after the case's objects, the Catch2 main made every
+  # function of a class template in the case's translation unit (spsc::Queue<...>::push, the
+  # library under test) come out as "<null>" instead of file:line, so no marker could match.
+  add_executable(${target} $<TARGET_OBJECTS:racebook_case_main> ${sources})
   set_target_properties(${target} PROPERTIES OUTPUT_NAME "${name}")
-  target_link_libraries(${target} PRIVATE ${arg_LIBRARIES} racebook_case_main ${flags_target})
+  target_link_libraries(${target} PRIVATE ${arg_LIBRARIES} racebook::case_support ${flags_target})
   target_compile_options(${target} PRIVATE -Wall -Wextra)
 
   # Re-run configure when the case's source changes: its variants and verdicts live there.
