@@ -104,6 +104,21 @@ case "${1:-}" in
     cmake --workflow --preset fuzz || status=1
     say "== docs: do the report excerpts, verdict tables and matrix match this run? =="
     "$harness" docs . --check || status=1
+    # racebook as a package, proven from outside: install the tsan build into a scratch prefix,
+    # then configure, build and test examples/spsc against it (find_package(racebook)).
+    say "== package: install build/tsan into build/install, then test examples/spsc against it =="
+    rm -rf build/install examples/spsc/build
+    if cmake --install build/tsan --prefix "$top/build/install" >/dev/null; then
+      for example_preset in tsan normal; do
+        (cd examples/spsc &&
+         cmake --preset "$example_preset" -DCMAKE_PREFIX_PATH="$top/build/install" &&
+         cmake --build --preset "$example_preset" &&
+         ctest --preset "$example_preset") || { say "examples/spsc ($example_preset) FAILED"; status=1; }
+      done
+    else
+      say "cmake --install build/tsan FAILED"
+      status=1
+    fi
     exit $status
     ;;
   docs)

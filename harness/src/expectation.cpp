@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -277,6 +278,64 @@ std::string variant_name_after(const std::vector<Token>& tokens, std::size_t i, 
   return name;
 }
 
+std::string read_text(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream text;
+  if (ok) text << in.rdbuf();
+  return text.str();
+}
+
+bool is_source_name(const std::filesystem::path& p) {
+  static const std::set<std::string> extensions{".h",   ".hh", ".hpp", ".hxx", ".h++", ".c",
+                                                ".cc",  ".cpp", ".cxx", ".c++", ".ipp", ".inl",
+                                                ".tpp", ".ixx", ".cppm"};
+  return extensions.count(p.extension().string()) != 0;
+}
+
+// Every marker in the C/C++ files under `root`, except the case file itself and other case
+// files: name -> each place it stands.
+std::map<std::string, std::vector<MarkerSite>> markers_under(const std::string& root,
+                                                             const std::string& case_path) {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::vector<MarkerSite>> found;
+  std::error_code ec;
+  const fs::path case_file = fs::weakly_canonical(case_path, ec);
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  if (ec) return found;
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fs::path p = it->path();
+    std::error_code type_ec;
+    if (it->is_directory(type_ec)) {
+      const std::string name = p.filename().string();
+      if ((!name.empty() && name[0] == '.') || fs::exists(p / "CMakeCache.txt", type_ec)) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!it->is_regular_file(type_ec) || !is_source_name(p)) continue;
+    std::error_code same_ec;
+    if (fs::weakly_canonical(p, same_ec) == case_file) continue;
+    bool ok = false;
+    const std::string text = read_text(p.string(), ok);
+    if (!ok) continue;
+    const std::vector<Token> tokens = lex(text);
+    const bool other_case = std::any_of(tokens.begin(), tokens.end(), [](const Token& t) {
+      return t.type == Token::Type::identifier &&
+             (t.text == "TEST_CASE" || t.text == "TEST_CASE_METHOD");
+    });
+    if (other_case) continue;
+    for (const auto& t : tokens) {
+      if (t.type != Token::Type::line_comment) continue;
+      if (const std::string name = marker_of(t.text); !name.empty()) {
+        found[name].push_back({p.lexically_normal().string(), t.line});
+      }
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 const Variant& CaseFile::variant(std::string_view name) const {
@@ -289,18 +348,25 @@ const Variant& CaseFile::variant(std::string_view name) const {
                       "\" (it has: " + names + ")");
 }
 
-int CaseFile::marker_line(const std::string& marker, const Expectation& where) const {
-  const auto it = markers.find(marker);
-  if (it == markers.end()) {
-    throw CaseFileError(at(path, where.line) + "the expectation names @" + marker +
-                        ", but no line of " + path + " is marked // @" + marker);
-  }
-  return it->second;
+MarkerSite CaseFile::marker_site(const std::string& marker, const Expectation& where) const {
+  if (const auto it = markers.find(marker); it != markers.end()) return {path, it->second};
+  if (const auto it = library_markers.find(marker); it != library_markers.end()) return it->second;
+  throw CaseFileError(at(path, where.line) + "the expectation names @" + marker +
+                      ", but no line of " + path +
+                      (source_root.empty() ? std::string()
+                                           : " nor of any other source file under " + source_root) +
+                      " is marked // @" + marker);
 }
 
-CaseFile parse_case_file(std::string_view text, const std::string& path) {
+int CaseFile::marker_line(const std::string& marker, const Expectation& where) const {
+  return marker_site(marker, where).line;
+}
+
+CaseFile parse_case_file(std::string_view text, const std::string& path,
+                         const std::string& source_root) {
   CaseFile file;
   file.path = path;
+  file.source_root = source_root;
   std::vector<Expectation> pending;
   const std::vector<Token> tokens = lex(text);
   std::set<int> test_case_lines;
@@ -374,6 +440,36 @@ CaseFile parse_case_file(std::string_view text, const std::string& path) {
                           "inside the variant");
     }
   }
+  // Markers the case file lacks: in the other sources under the root (read once, and only
+  // when some marker is missing), on exactly one line.
+  if (!source_root.empty()) {
+    std::map<std::string, std::vector<MarkerSite>> elsewhere;
+    bool scanned = false;
+    for (const auto& v : file.variants) {
+      for (const auto& e : v.expectations) {
+        for (const auto& marker : e.markers) {
+          if (file.markers.count(marker) || file.library_markers.count(marker)) continue;
+          if (!scanned) {
+            elsewhere = markers_under(source_root, path);
+            scanned = true;
+          }
+          const auto it = elsewhere.find(marker);
+          if (it == elsewhere.end()) continue;  // reported as dangling below
+          if (it->second.size() > 1) {
+            std::string places;
+            for (const auto& s : it->second) {
+              places += (places.empty() ? "" : ", ") + s.file + ":" + std::to_string(s.line);
+            }
+            throw CaseFileError(at(path, e.line) + "the expectation names @" + marker +
+                                ", which is not in " + path + " and is marked on more than one "
+                                "line under " + source_root + ": " + places +
+                                "; each marker names one line");
+          }
+          file.library_markers.emplace(marker, it->second.front());
+        }
+      }
+    }
+  }
   // Every marker an expectation names must exist: checked for the whole file, so a dangling
   // reference fails every variant's test, not only the one that would have used it.
   for (const auto& v : file.variants) {
@@ -384,14 +480,13 @@ CaseFile parse_case_file(std::string_view text, const std::string& path) {
   return file;
 }
 
-CaseFile read_case_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+CaseFile read_case_file(const std::string& path, const std::string& source_root) {
+  bool ok = false;
+  const std::string text = read_text(path, ok);
+  if (!ok) {
     throw CaseFileError(path + ": cannot read the case file (does it exist?)");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_case_file(text.str(), path);
+  return parse_case_file(text, path, source_root);
 }
 
 const Expectation* find_expectation(const Variant& variant, const std::string& sanitizer,

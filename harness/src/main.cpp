@@ -7,7 +7,7 @@
 //                        [--repeat N]
 //   racebook-harness parse [LOG | -]
 //   racebook-harness summary BUILD_DIR
-//   racebook-harness variants --program P --source S --sanitizer tsan --compiler gcc
+//   racebook-harness variants --program P --source S --sanitizer tsan --compiler gcc [--source-root DIR]
 //   racebook-harness docs PROJECT [--check]
 //   racebook-harness stability PROJECT PRESET...
 //   racebook-harness env
@@ -262,7 +262,7 @@ json early_failure(const std::string& scenario, const std::string& variant,
 // ---- variants ----
 
 struct VariantsArgs {
-  std::string program, source, sanitizer, compiler;
+  std::string program, source, sanitizer, compiler, source_root;
 };
 
 void add_variants_command(CLI::App& app, VariantsArgs& a) {
@@ -276,6 +276,10 @@ void add_variants_command(CLI::App& app, VariantsArgs& a) {
       ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
   cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
       ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  cmd->add_option("--source-root", a.source_root,
+                  "Where markers the case file does not hold are looked for (default: only in "
+                  "the case file)")
+      ->type_name("DIR")->check(kNonEmpty);
 }
 
 int cmd_variants(const VariantsArgs& a) {
@@ -283,7 +287,7 @@ int cmd_variants(const VariantsArgs& a) {
   const std::string source = absolute_path(a.source).string();
   racebook::CaseFile file;
   try {
-    file = racebook::read_case_file(source);
+    file = racebook::read_case_file(source, a.source_root.empty() ? "" : absolute_path(a.source_root).string());
   } catch (const racebook::CaseFileError& e) {
     std::cerr << "racebook: " << e.what() << '\n';
     return kFail;
@@ -560,7 +564,7 @@ int cmd_run(const RunArgs& a) {
   const racebook::Variant* variant = nullptr;
   const racebook::Expectation* expected = nullptr;
   try {
-    file = racebook::read_case_file(o.source);
+    file = racebook::read_case_file(o.source, o.source_root.string());
     variant = &file.variant(o.variant);
     expected = &racebook::expectation_for(file, *variant, o.sanitizer, o.compiler);
   } catch (const racebook::CaseFileError& e) {

@@ -104,8 +104,8 @@ std::string describe_expected(const CaseFile& file, const Expectation& expectati
   for (std::size_t i = 0; i < expectation.markers.size(); ++i) {
     const auto& m = expectation.markers[i];
     out += i == 0 ? " at " : " and ";
-    out += fs::path(file.path).filename().string() + ":" +
-           std::to_string(file.marker_line(m, expectation)) + " (@" + m + ")";
+    const MarkerSite site = file.marker_site(m, expectation);
+    out += fs::path(site.file).filename().string() + ":" + std::to_string(site.line) + " (@" + m + ")";
   }
   return out;
 }
@@ -129,13 +129,17 @@ namespace {
 bool matches(const Report& report, const CaseFile& file, const Expectation& e,
              const fs::path& root) {
   if (report.kind != e.kind) return false;
-  std::vector<int> expected;
-  for (const auto& m : e.markers) expected.push_back(file.marker_line(m, e));
-  std::vector<int> observed;
-  const fs::path case_file = normalized(file.path);
+  // Places as (file, line): a marker may stand in the case file or in a library file under
+  // the source root.
+  std::vector<std::pair<fs::path, int>> expected;
+  for (const auto& m : e.markers) {
+    const MarkerSite site = file.marker_site(m, e);
+    expected.emplace_back(normalized(site.file), site.line);
+  }
+  std::vector<std::pair<fs::path, int>> observed;
   for (const auto& site : key_sites(report, root)) {
-    if (!site.frame || normalized(site.frame->file) != case_file) return false;
-    observed.push_back(site.frame->line);
+    if (!site.frame) return false;
+    observed.emplace_back(normalized(site.frame->file), site.frame->line);
   }
   std::sort(expected.begin(), expected.end());
   std::sort(observed.begin(), observed.end());

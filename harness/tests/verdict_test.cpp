@@ -215,3 +215,68 @@ TEST_CASE("expectation.compiler_specific_key_wins", "[expectation]") {
   CHECK_THROWS_AS(expectation_for(file, v, "normal", "gcc"), CaseFileError);
   CHECK_THROWS_WITH(file.variant("nope"), Catch::Contains("has no variant \"nope\" (it has: v)"));
 }
+
+// ---- Markers in the library under test, under the case's source root ----
+
+namespace {
+
+constexpr const char* kLibraryCase = R"(// a case whose racing lines are in lib/queue.hpp
+#include "lib/queue.hpp"
+// expect tsan:   data-race @push_write @pop_read
+// expect normal: clean
+TEST_CASE("racy") {}
+)";
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+}  // namespace
+
+TEST_CASE("expectation.markers_in_library_files_under_the_source_root", "[expectation]") {
+  TempCase t(kLibraryCase);
+  const fs::path header = t.dir / "lib" / "queue.hpp";
+  write_file(header, "// a queue\nvoid push() {\n  slot = 1;  // @push_write\n}\n"
+                     "int pop() {\n  return slot;  // @pop_read\n}\n");
+  // Another case file's markers and build trees are not the library's.
+  write_file(t.dir / "other_case.cpp", "int x;  // @pop_read\nTEST_CASE(\"other\") {}\n");
+  write_file(t.dir / "build" / "CMakeCache.txt", "");
+  write_file(t.dir / "build" / "copy.hpp", "int y;  // @push_write\n");
+
+  const CaseFile file = read_case_file(t.file.string(), t.dir.string());
+  const Variant& v = file.variant("racy");
+  const Expectation& e = expectation_for(file, v, "tsan", "gcc");
+  CHECK(fs::equivalent(file.marker_site("push_write", e).file, header));
+  CHECK(file.marker_site("push_write", e).line == 3);
+  CHECK(file.marker_line("pop_read", e) == 6);
+  CHECK_THAT(describe_expected(file, e), Catch::Contains("queue.hpp:3 (@push_write)"));
+
+  // A report at the library's lines matches; at the same line numbers of the case file, not.
+  CHECK(judge({file, v, e, finished("racy", true, 66), {race(header, 3, 6)}, t.dir}).status ==
+        RunVerdict::Status::matched);
+  CHECK(judge({file, v, e, finished("racy", true, 66), {race(t.file, 3, 6)}, t.dir}).status ==
+        RunVerdict::Status::mismatch);
+
+  // Without a source root the markers dangle, with file and line.
+  try {
+    read_case_file(t.file.string());
+    FAIL("a marker outside the case file was found without a source root");
+  } catch (const CaseFileError& error) {
+    CHECK_THAT(error.what(), Catch::Contains("case.cpp:3: ") && Catch::Contains("@push_write"));
+  }
+}
+
+TEST_CASE("expectation.library_marker_on_two_lines_is_an_error", "[expectation]") {
+  TempCase t(kLibraryCase);
+  write_file(t.dir / "lib" / "queue.hpp", "int a;  // @push_write\nint b;  // @pop_read\n");
+  write_file(t.dir / "lib" / "copy.hpp", "int c;  // @push_write\n");
+  try {
+    read_case_file(t.file.string(), t.dir.string());
+    FAIL("an ambiguous marker was accepted");
+  } catch (const CaseFileError& error) {
+    CHECK_THAT(error.what(), Catch::Contains("case.cpp:3: ") &&
+                                 Catch::Contains("more than one line") &&
+                                 Catch::Contains("queue.hpp:1") && Catch::Contains("copy.hpp:1"));
+  }
+}

@@ -2,8 +2,9 @@
 // built at configure time so that racebook_add_case declares exactly the variants and verdicts
 // the harness will check, with the harness's own rules and messages.
 //
-//   racebook-read-case CASE.cpp SANITIZER COMPILER
+//   racebook-read-case CASE.cpp SANITIZER COMPILER [SOURCE_ROOT]
 //
+// SOURCE_ROOT: where markers the case file lacks are looked for (the library under test).
 // Prints one line per variant, "<name> <racy|clean> <line>", or the problem with file:line on
 // standard error and exits 1.
 #include <iostream>
@@ -12,13 +13,13 @@
 #include "racebook/expectation.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: racebook-read-case CASE.cpp normal|tsan|asan gcc|clang\n";
+  if (argc != 4 && argc != 5) {
+    std::cerr << "usage: racebook-read-case CASE.cpp normal|tsan|asan gcc|clang [SOURCE_ROOT]\n";
     return 2;
   }
   const std::string sanitizer = argv[2], compiler = argv[3];
   try {
-    const racebook::CaseFile file = racebook::read_case_file(argv[1]);
+    const racebook::CaseFile file = racebook::read_case_file(argv[1], argc == 5 ? argv[4] : "");
     if (file.variants.empty()) {
       std::cerr << file.path << ": no TEST_CASE(\"<variant>\") found; a case needs at least one "
                    "variant\n";

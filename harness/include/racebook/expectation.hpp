@@ -31,14 +31,27 @@ struct Variant {
   std::vector<Expectation> expectations;
 };
 
+// Where a marker stands: the case file, or a file under the case's source root (the racing
+// line is often in the library under test, not in the test).
+struct MarkerSite {
+  std::string file;
+  int line = 0;
+};
+
 struct CaseFile {
   std::string path;
-  std::map<std::string, int> markers;  // marker name -> line
+  std::string source_root;             // where markers the case file lacks are looked for ("" = nowhere)
+  std::map<std::string, int> markers;  // the case file's own markers: name -> line
+  std::map<std::string, MarkerSite> library_markers;  // markers its expectations name, found
+                                                      // in other files under source_root
   std::vector<Variant> variants;
 
   // The variant by name; throws CaseFileError naming the file and the variants it has.
   const Variant& variant(std::string_view name) const;
-  // The marker's line; throws CaseFileError naming the file and the expectation's line.
+  // The marker's file and line: the case file's own marker, or else the one under source_root.
+  // Throws CaseFileError naming the file and the expectation's line.
+  MarkerSite marker_site(const std::string& marker, const Expectation& where) const;
+  // The marker's line (in whichever file marker_site finds it).
   int marker_line(const std::string& marker, const Expectation& where) const;
 };
 
@@ -50,8 +63,15 @@ struct CaseFile {
 // markers for its kind or a marker that does not exist, two expectations for the same key on
 // one variant, expectations followed by no TEST_CASE, a variant name that is not
 // lower_snake_case or is used twice.
-CaseFile read_case_file(const std::string& path);
-CaseFile parse_case_file(std::string_view text, const std::string& path);
+//
+// A marker an expectation names is looked for in the case file first; when it is not there and
+// `source_root` is given, in the other C/C++ files under source_root (recursively; hidden
+// directories, build trees (a CMakeCache.txt) and other case files (a TEST_CASE) are skipped).
+// It must then stand on exactly one line of one file, or the expectation is refused naming
+// every place it was found.
+CaseFile read_case_file(const std::string& path, const std::string& source_root = "");
+CaseFile parse_case_file(std::string_view text, const std::string& path,
+                         const std::string& source_root = "");
 
 // The expectation that applies to a sanitizer ("normal", "tsan", "asan") and compiler ("gcc",
 // "clang"): "tsan-clang" over "tsan". Throws CaseFileError when the variant has none.
