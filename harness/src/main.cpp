@@ -930,15 +930,25 @@ int cmd_stability(const StabilityArgs& a) {
   return inexact.empty() ? kPass : kFail;
 }
 
-void add_summary_command(CLI::App& app, std::string& build_dir) {
+struct SummaryArgs {
+  std::string build_dir;
+  std::string format = "text";
+};
+
+void add_summary_command(CLI::App& app, SummaryArgs& args) {
   auto* cmd = app.add_subcommand(
       "summary", "Summarise a preset's verdicts; a test CTest knows that left no result fails");
-  cmd->add_option("BUILD_DIR", build_dir, "The build directory (build/<preset>) or its results/")
+  cmd->add_option("BUILD_DIR", args.build_dir, "The build directory (build/<preset>) or its results/")
       ->type_name("")->required()->check(kNonEmpty);
+  cmd->add_option("--format", args.format,
+                  "text (the default): the verdict matrix; github: the same, and a GitHub "
+                  "Actions annotation (::error title=...::...) for each failed or missing test")
+      ->check(CLI::IsMember({"text", "github"}))
+      ->type_name("FORMAT");
 }
 
-int cmd_summary(const std::string& build_dir) {
-  const fs::path build = racebook::build_dir_of(absolute_path(build_dir));
+int cmd_summary(const SummaryArgs& args) {
+  const fs::path build = racebook::build_dir_of(absolute_path(args.build_dir));
   const fs::path dir = build / "results";
   const auto set = racebook::read_results(dir);
   const auto known = racebook::ctest_case_tests(build);
@@ -1006,6 +1016,25 @@ int cmd_summary(const std::string& build_dir) {
             << failed << " failed";
   if (!missing.empty()) std::cout << " (" << missing.size() << " without a result)";
   std::cout << '\n' << table.str();
+  if (args.format == "github") {
+    // One annotation per failure, so a pull request shows them on its checks page.
+    for (const auto& r : results) {
+      if (r["pass"].get<bool>()) continue;
+      const std::string test = "case." + r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
+      std::cout << "::error title=" << racebook::github_escape_property("racebook: " + test + " failed")
+                << "::" << racebook::github_escape_data(
+                               sanitizer + " with " + compiler + ": expected " +
+                               r["expected_text"].get<std::string>() + ", observed " +
+                               r["observed"].get<std::string>())
+                << '\n';
+    }
+    for (const auto& test : missing) {
+      std::cout << "::error title=" << racebook::github_escape_property("racebook: " + test + " has no result")
+                << "::" << racebook::github_escape_data(
+                               "the test did not run in the last ctest run, or died before writing a result")
+                << '\n';
+    }
+  }
   return failed ? kFail : kPass;
 }
 
@@ -1025,7 +1054,7 @@ struct Cli {
                "racebook-harness"};
   RunArgs run;
   ParseArgs parse;
-  std::string summary_build;
+  SummaryArgs summary;
   VariantsArgs variants;
   DocsArgs docs;
   StabilityArgs stability;
@@ -1038,7 +1067,7 @@ struct Cli {
     app.get_formatter()->column_width(36);
     run_command = add_run_command(app, run);
     add_parse_command(app, parse);
-    add_summary_command(app, summary_build);
+    add_summary_command(app, summary);
     add_variants_command(app, variants);
     add_docs_command(app, docs);
     add_stability_command(app, stability);
@@ -1089,7 +1118,7 @@ int dispatch(int argc, char** argv, std::string& command) {
     return cmd_run(cli.run);
   }
   if (command == "parse") return cmd_parse(cli.parse);
-  if (command == "summary") return cmd_summary(cli.summary_build);
+  if (command == "summary") return cmd_summary(cli.summary);
   if (command == "docs") return cmd_docs(cli.docs);
   if (command == "stability") return cmd_stability(cli.stability);
   if (command == "variants") return cmd_variants(cli.variants);
