@@ -164,6 +164,12 @@ EOT
   "$HARNESS" run --program "$WORK/missing" --variant crash --source "$PLAIN_SOURCE" --sanitizer normal \
     --compiler gcc --results "$WORK/build/results" >out.txt 2>&1
   grep -q '"pass": false' build/results/failures.crash.json || fail "no failing result for a missing binary"
+  # For GitHub: the same, and one annotation for each failed variant and each missing result.
+  rm -f build/results/failures.huge_output.json
+  "$HARNESS" summary build --format github >out.txt 2>&1; rc=$?
+  expect_rc 1 "summary --format github"
+  expect_text "::error title=racebook%3A case.failures.crash failed::"
+  expect_text "::error title=racebook%3A case.failures.huge_output has no result::"
   ok "missing and stale results fail the summary"
   ;;
 
