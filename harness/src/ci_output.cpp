@@ -322,6 +322,24 @@ std::string report_signature(const Report& report, const fs::path& source_root) 
   return signature_of(report, sites_of(report, root), root);
 }
 
+namespace {
+
+// A SARIF run of the tool "racebook" (its version is the package's).
+json sarif_run(json rules, json results, const CiOutputOptions& options) {
+  json driver{{"name", "racebook"}, {"version", RACEBOOK_VERSION}, {"rules", std::move(rules)}};
+  if (!options.information_uri.empty()) driver["informationUri"] = options.information_uri;
+  return {{"tool", {{"driver", std::move(driver)}}}, {"results", std::move(results)}};
+}
+
+void write_sarif_log(std::ostream& out, json run) {
+  const json sarif{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                   {"version", "2.1.0"},
+                   {"runs", json::array({std::move(run)})}};
+  out << sarif.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace
+
 void write_sarif(std::ostream& out, const std::vector<Report>& reports, const CiOutputOptions& options) {
   const Root root(options.source_root);
   std::map<std::string, std::string> kinds;  // kind -> description, sorted
@@ -369,18 +387,32 @@ void write_sarif(std::ostream& out, const std::vector<Report>& reports, const Ci
     results.push_back(std::move(result));
   }
 
-  json driver{{"name", "racebook"}, {"version", RACEBOOK_VERSION}, {"rules", rules}};
-  if (!options.information_uri.empty()) driver["informationUri"] = options.information_uri;
-  json run{{"tool", {{"driver", driver}}}, {"results", results}};
+  json run = sarif_run(std::move(rules), std::move(results), options);
   if (!root.empty()) {
     std::string uri = file_uri(root.lexical.generic_string());
     if (uri.empty() || uri.back() != '/') uri += '/';
     run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", uri}}}};
   }
-  const json sarif{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                   {"version", "2.1.0"},
-                   {"runs", json::array({run})}};
-  out << sarif.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  write_sarif_log(out, std::move(run));
+}
+
+void write_sarif_verdicts(std::ostream& out, const std::vector<VerdictProblem>& problems) {
+  static const std::pair<const char*, const char*> kRules[] = {
+      {"verdict-failed", "a variant's verdict differs from its expectation"},
+      {"no-result", "a variant left no result in the last test run"}};
+  json rules = json::array();
+  for (const auto& [id, text] : kRules)
+    rules.push_back({{"id", id}, {"shortDescription", {{"text", text}}}, {"defaultConfiguration", {{"level", "error"}}}});
+  json results = json::array();
+  for (const VerdictProblem& p : problems) {
+    const int index = p.no_result ? 1 : 0;
+    results.push_back({{"ruleId", kRules[index].first},
+                       {"ruleIndex", index},
+                       {"level", "error"},
+                       {"message", {{"text", p.test + ": " + p.message}}},
+                       {"properties", {{"test", p.test}}}});
+  }
+  write_sarif_log(out, sarif_run(std::move(rules), std::move(results), CiOutputOptions{}));
 }
 
 std::string github_escape_data(std::string_view s) {

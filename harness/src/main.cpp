@@ -942,8 +942,10 @@ void add_summary_command(CLI::App& app, SummaryArgs& args) {
       ->type_name("")->required()->check(kNonEmpty);
   cmd->add_option("--format", args.format,
                   "text (the default): the verdict matrix; github: the same, and a GitHub "
-                  "Actions annotation (::error title=...::...) for each failed or missing test")
-      ->check(CLI::IsMember({"text", "github"}))
+                  "Actions annotation (::error title=...::...) for each failed or missing test; "
+                  "json: the counts and every result; sarif: SARIF 2.1.0, one result for each "
+                  "failed or missing test")
+      ->check(CLI::IsMember({"text", "github", "json", "sarif"}))
       ->type_name("FORMAT");
 }
 
@@ -1010,6 +1012,37 @@ int cmd_summary(const SummaryArgs& args) {
       sanitizer = results.front()["sanitizer"].get<std::string>();
       compiler = results.front()["compiler"].get<std::string>();
     }
+  }
+  if (args.format == "json") {
+    const json out{{"format", "racebook-summary"},
+                   {"version", 1},
+                   {"racebook", RACEBOOK_VERSION},
+                   {"sanitizer", sanitizer},
+                   {"compiler", compiler},
+                   {"variants", known.size()},
+                   {"raced_as_expected", raced},
+                   {"clean_as_expected", clean},
+                   {"failed", failed},
+                   {"without_result", missing},
+                   {"results", results}};
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    return failed ? kFail : kPass;
+  }
+  if (args.format == "sarif") {
+    std::vector<racebook::VerdictProblem> problems;
+    for (const auto& r : results) {
+      if (r["pass"].get<bool>()) continue;
+      problems.push_back({"case." + r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>(),
+                          sanitizer + " with " + compiler + ": expected " +
+                              r["expected_text"].get<std::string>() + ", observed " +
+                              r["observed"].get<std::string>(),
+                          false});
+    }
+    for (const auto& test : missing) {
+      problems.push_back({test, "the test did not run in the last ctest run, or died before writing a result", true});
+    }
+    racebook::write_sarif_verdicts(std::cout, problems);
+    return failed ? kFail : kPass;
   }
   std::cout << "racebook verdicts: " << sanitizer << " with " << compiler << " — " << known.size()
             << " variants: " << raced << " raced as expected, " << clean << " clean as expected, "

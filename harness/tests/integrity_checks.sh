@@ -170,6 +170,25 @@ EOT
   expect_rc 1 "summary --format github"
   expect_text "::error title=racebook%3A case.failures.crash failed::"
   expect_text "::error title=racebook%3A case.failures.huge_output has no result::"
+  # As JSON (the counts and every result) and as SARIF (valid against the official schema).
+  "$HARNESS" summary build --format json >out.txt 2>&1; rc=$?
+  expect_rc 1 "summary --format json"
+  /usr/bin/python3 -c 'import json, sys
+s = json.load(open("out.txt"))
+assert s["format"] == "racebook-summary" and s["failed"] == 2, s
+assert s["without_result"] == ["case.failures.huge_output"], s
+assert [r["variant"] for r in s["results"]] == ["crash"] and not s["results"][0]["pass"], s' ||
+    fail "summary --format json does not hold the failure and the missing result"
+  "$HARNESS" summary build --format sarif >out.txt 2>&1; rc=$?
+  expect_rc 1 "summary --format sarif"
+  /usr/bin/python3 - "$FIXTURES/../../../docs/sarif-schema-2.1.0.json" <<'PY' || fail "summary --format sarif is not the two problems in valid SARIF"
+import json, sys
+from jsonschema import Draft4Validator
+sarif = json.load(open("out.txt"))
+Draft4Validator(json.load(open(sys.argv[1]))).validate(sarif)
+results = sarif["runs"][0]["results"]
+assert sorted(r["ruleId"] for r in results) == ["no-result", "verdict-failed"], results
+PY
   ok "missing and stale results fail the summary"
   ;;
 

@@ -97,4 +97,13 @@ void write_baseline(std::ostream& out, const std::vector<Report>& reports,
 // The same from signatures already computed (report_signature), as `parse` collects them.
 void write_baseline(std::ostream& out, const std::set<std::string>& signatures);
 
+// `summary --format sarif`: one result per variant that failed its verdict (rule
+// "verdict-failed") or left no result (rule "no-result"), the test's name in the message.
+struct VerdictProblem {
+  std::string test;     // "case.<scenario>.<variant>"
+  std::string message;  // what went wrong
+  bool no_result = false;
+};
+void write_sarif_verdicts(std::ostream& out, const std::vector<VerdictProblem>& problems);
+
 }  // namespace racebook
