@@ -729,6 +729,16 @@ int cmd_parse(const ParseArgs& args) {
       throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
     }
   }
+  // The baseline to write is opened first too: a path that cannot be written stops before the
+  // log is read, not after.
+  std::ofstream baseline_file;
+  if (!args.write_baseline.empty()) {
+    baseline_file.open(args.write_baseline, std::ios::binary | std::ios::trunc);
+    if (!baseline_file) {
+      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
+                                       std::strerror(errno));
+    }
+  }
   const bool need_signatures = known || !args.write_baseline.empty();
   std::set<std::string> signatures;   // for --write-baseline
   std::vector<std::string> new_ones;  // for --baseline: what is not in it
@@ -783,9 +793,9 @@ int cmd_parse(const ParseArgs& args) {
   std::cout.flush();
 
   if (!args.write_baseline.empty()) {
-    std::ofstream file(args.write_baseline, std::ios::binary | std::ios::trunc);
-    if (file) racebook::write_baseline(file, signatures);
-    if (!file) {
+    racebook::write_baseline(baseline_file, signatures);
+    baseline_file.flush();
+    if (!baseline_file) {
       throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
                                        std::strerror(errno));
     }

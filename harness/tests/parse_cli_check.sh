@@ -66,5 +66,10 @@ status=$?
 [ "$status" -eq 2 ] && grep -q "bad.json" "$work/err" && [ ! -s "$work/out" ] ||
   fail "a malformed baseline: exit $status, output $(wc -c < "$work/out") bytes, $(cat "$work/err")"
 
+"$harness" parse --write-baseline "$work/no such dir/known.json" "$work/one.log" > "$work/out" 2> "$work/err"
+status=$?
+[ "$status" -eq 3 ] && grep -q "no such dir" "$work/err" && [ ! -s "$work/out" ] ||
+  fail "an unwritable baseline: exit $status, output $(wc -c < "$work/out") bytes, $(cat "$work/err")"
+
 [ "$failures" -eq 0 ] && echo "parse_cli_check: all checks passed"
 exit $((failures > 0))
