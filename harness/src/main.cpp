@@ -773,8 +773,21 @@ int cmd_parse(const ParseArgs& args) {
     read_log(args.log, stream);
     writer.finish();
     flush();
+  } else if (args.format == "github") {
+    // One annotation a report, written as each report ends: memory stays bounded, as for JSON.
+    racebook::CiOutputOptions options;
+    options.source_root = root;
+    options.log_name = args.log;
+    std::vector<racebook::Report> one(1);
+    racebook::ReportStream stream([&](racebook::Report&& report) {
+      account(report);
+      one[0] = std::move(report);
+      racebook::write_github(std::cout, one, options);
+    }, racebook::ReportText::Drop);
+    read_log(args.log, stream);
   } else {
-    // SARIF and the annotations are written once the log is read: they need every report.
+    // SARIF is one JSON document with every report in it: written once the log is read, so
+    // it holds all of them in memory (about 17 times a 200 MB log's size, measured).
     std::vector<racebook::Report> reports;
     racebook::ReportStream stream([&](racebook::Report&& report) {
       account(report);
@@ -784,11 +797,7 @@ int cmd_parse(const ParseArgs& args) {
     racebook::CiOutputOptions options;
     options.source_root = root;
     options.log_name = args.log;
-    if (args.format == "sarif") {
-      racebook::write_sarif(std::cout, reports, options);
-    } else {
-      racebook::write_github(std::cout, reports, options);
-    }
+    racebook::write_sarif(std::cout, reports, options);
   }
   std::cout.flush();
 
