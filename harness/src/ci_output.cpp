@@ -1,6 +1,7 @@
 #include "racebook/ci_output.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -21,7 +22,6 @@ namespace {
 [[gnu::always_inline]] inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
-bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
 // The module's file name without its "+0x..." offset: "libtsan.so.2+0x5e686" -> "libtsan.so.2".
 std::string_view module_name(std::string_view module) {
@@ -57,16 +57,34 @@ bool in_runtime(const Frame& f) {
     std::replace(copy.begin(), copy.end(), '\\', '/');
     file = copy;
   }
-  for (std::string_view p : {"/libsanitizer/", "compiler-rt/lib/", "sanitizer_common/", "/sysdeps/"}) {
-    if (contains(file, p)) return true;
+  // One pass over the directories: the sanitizers' and glibc's sources wherever they sit.
+  for (std::size_t at = 0; at < file.size();) {
+    const std::string_view rest = file.substr(at);
+    switch (rest.front()) {
+      case 'l': if (starts_with(rest, "libsanitizer/")) return true; break;
+      case 's': if (starts_with(rest, "sysdeps/") || starts_with(rest, "sanitizer_common/")) return true; break;
+      case 'c': if (starts_with(rest, "compiler-rt/lib/")) return true; break;
+      default: break;
+    }
+    const std::size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) break;
+    at += slash + 1;
   }
-  for (std::string_view p : {"libsanitizer/", "csu/", "nptl/", "sysdeps/", "elf/", "../csu/",
-                             "../nptl/", "../sysdeps/", "./csu/", "./nptl/", "./stdlib/", "./elf/",
-                             "/usr/include/",
-                             "/usr/lib/", "/usr/local/include/", "/usr/src/"}) {
-    if (starts_with(file, p)) return true;
+  // Paths as glibc's debug info and the system's headers and libraries print them.
+  switch (file.front()) {
+    case '/':
+      for (std::string_view p : {"/usr/include/", "/usr/lib/", "/usr/local/include/", "/usr/src/"})
+        if (starts_with(file, p)) return true;
+      return false;
+    case '.':
+      for (std::string_view p : {"../csu/", "../nptl/", "./csu/", "./nptl/", "./stdlib/", "./elf/"})
+        if (starts_with(file, p)) return true;
+      return false;
+    default:
+      for (std::string_view p : {"csu/", "nptl/", "elf/"})
+        if (starts_with(file, p)) return true;
+      return false;
   }
-  return false;
 }
 
 // The source root, prepared once per call: lexically normal and absolute, and resolved.
@@ -85,21 +103,33 @@ struct Root {
   }
   bool empty() const { return lexical.empty(); }
 
+  // For an absolute path with nothing to normalize (as compilers print them), the part after
+  // the root by a prefix test ("" when not under it); nullopt for any other path.
+  std::optional<std::string_view> relative_plain(std::string_view file) const {
+    if (file.empty() || file.front() != '/' || file.find("/.") != std::string_view::npos ||
+        file.find("//") != std::string_view::npos)
+      return std::nullopt;
+    for (const fs::path* r : {&lexical, &resolved}) {
+      std::string_view prefix = r->native();
+      while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+      if (prefix == "/") return file.substr(1);
+      if (file.size() > prefix.size() + 1 && file.compare(0, prefix.size(), prefix) == 0 &&
+          file[prefix.size()] == '/')
+        return file.substr(prefix.size() + 1);
+    }
+    return std::string_view();
+  }
+
+  bool under(const std::string& file) const {
+    if (empty() || file.empty()) return false;
+    if (const auto plain = relative_plain(file)) return !plain->empty();
+    return !relative(file).empty();
+  }
+
   // The path relative to the root, or empty when not under it.
   std::string relative(const std::string& file) const {
     if (empty() || file.empty()) return {};
-    if (file.front() == '/' && file.find("/.") == std::string::npos && file.find("//") == std::string::npos) {
-      // An absolute path with nothing to normalize (as compilers print them): a prefix test.
-      for (const fs::path* r : {&lexical, &resolved}) {
-        std::string_view prefix = r->native();
-        while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
-        if (prefix == "/") return file.size() > 1 ? file.substr(1) : std::string();
-        if (file.size() > prefix.size() + 1 && file.compare(0, prefix.size(), prefix) == 0 &&
-            file[prefix.size()] == '/')
-          return file.substr(prefix.size() + 1);
-      }
-      return {};
-    }
+    if (const auto plain = relative_plain(file)) return std::string(*plain);
     fs::path p(file);
     p = (p.is_absolute() ? p : cwd / p).lexically_normal();
     for (const fs::path* r : {&lexical, &resolved}) {
@@ -136,85 +166,114 @@ const Root& cached_root(const fs::path& source_root) {
   return cache->root;
 }
 
+// A key frame as chosen from a report: a pointer into it, and the function to name it by (UBSan's
+// site names none; the stack's frame at its file and line does).
+struct Choice {
+  const Frame* frame = nullptr;
+  const std::string* function = nullptr;
+};
+
+Choice choose(const Report& report, const KeyStack& k, const Root& root) {
+  const Stack* stack = k.stack;
+  if (stack == &report.stack && stack->frames.empty() && !k.site) {
+    // No stack under the headline where older runtimes printed one: newer ones title it
+    // ("Signal 10 handler invoked at:"); the first titled stack with frames stands in.
+    for (const Section& s : report.sections) {
+      if (!s.stack.frames.empty()) {
+        stack = &s.stack;
+        break;
+      }
+    }
+  }
+  // One pass over the candidates (the site, then the stack from #0), each looked at once: the
+  // first one outside the runtimes with a file and line under the root, else the first with
+  // a file and line, else the first with a named function.
+  const Frame* under_root = nullptr;
+  const Frame* with_line = nullptr;
+  const Frame* named = nullptr;
+  auto consider = [&](const Frame& f) {
+    if (in_runtime(f)) return false;
+    const bool has_line = !f.file.empty() && f.line > 0;
+    if (has_line && !root.empty() && root.under(f.file)) {
+      under_root = &f;
+      return true;  // nothing can be better
+    }
+    if (has_line && !with_line) with_line = &f;
+    if (!named && !f.function.empty() && f.function != "<null>") named = &f;
+    return root.empty() && with_line;  // without a root, the first with a line wins
+  };
+  if (!k.site || !consider(*k.site)) {
+    for (const Frame& f : stack->frames)
+      if (consider(f)) break;
+  }
+  Choice c;
+  c.frame = under_root ? under_root : with_line ? with_line : named;
+  if (!c.frame) return c;
+  c.function = &c.frame->function;
+  if (c.frame == k.site && (c.frame->function.empty() || c.frame->function == "<null>")) {
+    const std::string& file = c.frame->file;
+    for (const Frame& f : stack->frames) {
+      if (f.line == c.frame->line && !f.file.empty() && !file.empty() &&
+          (f.file == file || (f.file.size() > file.size() &&
+                              f.file.compare(f.file.size() - file.size(), std::string::npos, file) == 0 &&
+                              f.file[f.file.size() - file.size() - 1] == '/'))) {
+        c.function = &f.function;
+        break;
+      }
+    }
+  }
+  return c;
+}
+
 std::vector<KeySite> sites_of(const Report& report, const Root& root) {
   std::vector<KeySite> sites;
   for (KeyStack& k : key_stacks(report)) {
-    const Stack* stack = k.stack;
-    if (stack == &report.stack && stack->frames.empty() && !k.site) {
-      // No stack under the headline where older runtimes printed one: newer ones title it
-      // ("Signal 10 handler invoked at:"); the first titled stack with frames stands in.
-      for (const Section& s : report.sections) {
-        if (!s.stack.frames.empty()) {
-          stack = &s.stack;
-          break;
-        }
-      }
-    }
-    // One pass over the candidates (the site, then the stack from #0), each looked at once: the
-    // first one outside the runtimes with a file and line under the root, else the first with
-    // a file and line, else the first with a named function.
-    const Frame* under_root = nullptr;
-    const Frame* with_line = nullptr;
-    const Frame* named = nullptr;
-    auto consider = [&](const Frame& f) {
-      if (in_runtime(f)) return false;
-      const bool has_line = !f.file.empty() && f.line > 0;
-      if (has_line && !root.empty() && !root.relative(f.file).empty()) {
-        under_root = &f;
-        return true;  // nothing can be better
-      }
-      if (has_line && !with_line) with_line = &f;
-      if (!named && !f.function.empty() && f.function != "<null>") named = &f;
-      return root.empty() && with_line;  // without a root, the first with a line wins
-    };
-    if (!k.site || !consider(*k.site)) {
-      for (const Frame& f : stack->frames)
-        if (consider(f)) break;
-    }
-    const Frame* chosen = under_root ? under_root : with_line ? with_line : named;
+    const Choice c = choose(report, k, root);
     KeySite site{std::move(k.role), std::nullopt};
-    if (chosen) site.frame = *chosen;
-    if (chosen && chosen == k.site && (chosen->function.empty() || chosen->function == "<null>")) {
-      // UBSan's site names no function: the stack's frame at that file and line does.
-      for (const Frame& f : stack->frames) {
-        if (f.line == chosen->line && !f.file.empty() && !chosen->file.empty() &&
-            (f.file == chosen->file || (f.file.size() > chosen->file.size() &&
-                                        f.file.compare(f.file.size() - chosen->file.size(), std::string::npos, chosen->file) == 0 &&
-                                        f.file[f.file.size() - chosen->file.size() - 1] == '/'))) {
-          site.frame->function = f.function;
-          break;
-        }
-      }
+    if (c.frame) {
+      site.frame = *c.frame;
+      site.frame->function = *c.function;
     }
     sites.push_back(std::move(site));
   }
   return sites;
 }
 
-std::string signature_of(const Report& report, const std::vector<KeySite>& sites, const Root& root) {
-  std::vector<std::string> parts;
-  for (const KeySite& s : sites) {
-    if (!s.frame) {
-      parts.push_back("?");
-    } else if (s.frame->file.empty() || s.frame->line == 0) {
-      parts.push_back(s.frame->function);
+// The signature from the chosen frames, built without copying a frame: this runs for every
+// report `parse` prints.
+std::string signature_of(const Report& report, const Root& root) {
+  thread_local std::vector<std::string> parts;  // kept between calls for their capacity
+  std::size_t n = 0;
+  for (const KeyStack& k : key_stacks(report, KeyRoles::Unnamed)) {
+    const Choice c = choose(report, k, root);
+    if (n == parts.size()) parts.emplace_back();
+    std::string& part = parts[n++];
+    if (!c.frame) {
+      part.assign("?");
+    } else if (c.frame->file.empty() || c.frame->line == 0) {
+      part.assign(*c.function);
     } else {
-      std::string part = root.empty() ? s.frame->file : root.display(s.frame->file, nullptr);
-      part.reserve(part.size() + 12 + s.frame->function.size());
+      if (root.empty()) part.assign(c.frame->file);
+      else part = root.display(c.frame->file, nullptr);
+      char digits[16];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, c.frame->line);
       part += ':';
-      part += std::to_string(s.frame->line);
-      if (!s.frame->function.empty()) {
+      part.append(digits, end);
+      if (!c.function->empty()) {
         part += ' ';
-        part += s.frame->function;
+        part += *c.function;
       }
-      parts.push_back(std::move(part));
     }
   }
-  std::sort(parts.begin(), parts.end());
-  std::string out = report.kind;
-  for (const std::string& p : parts) {
+  std::sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n));
+  std::size_t size = report.kind.size();
+  for (std::size_t i = 0; i < n; ++i) size += 1 + parts[i].size();
+  std::string out;
+  out.reserve(size);
+  out += report.kind;
+  for (std::size_t i = 0; i < n; ++i) {
     out += '|';
-    out += p;
+    out += parts[i];
   }
   return out;
 }
@@ -318,8 +377,7 @@ std::string display_path(const std::string& file, const fs::path& source_root, b
 }
 
 std::string report_signature(const Report& report, const fs::path& source_root) {
-  const Root& root = cached_root(source_root);
-  return signature_of(report, sites_of(report, root), root);
+  return signature_of(report, cached_root(source_root));
 }
 
 namespace {
@@ -380,7 +438,7 @@ void write_sarif(std::ostream& out, const std::vector<Report>& reports, const Ci
                 {"ruleIndex", rule_index[r.kind]},
                 {"level", "error"},
                 {"message", {{"text", r.kind + ": " + r.headline}}},
-                {"partialFingerprints", {{"racebookSignature/v1", signature_of(r, sites, root)}}},
+                {"partialFingerprints", {{"racebookSignature/v1", signature_of(r, root)}}},
                 {"properties", properties}};
     if (!locations.empty()) result["locations"] = std::move(locations);
     if (!related.empty()) result["relatedLocations"] = std::move(related);
@@ -517,7 +575,7 @@ std::set<std::string> read_baseline(const fs::path& file) {
 void write_baseline(std::ostream& out, const std::vector<Report>& reports, const fs::path& source_root) {
   const Root root(source_root);
   std::set<std::string> signatures;
-  for (const Report& r : reports) signatures.insert(signature_of(r, sites_of(r, root), root));
+  for (const Report& r : reports) signatures.insert(signature_of(r, root));
   write_baseline(out, signatures);
 }
 

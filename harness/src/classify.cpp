@@ -71,16 +71,16 @@ std::string deadly_signal_kind(std::string_view description) {
 // so program text cannot look like the runtime's fixed words.
 std::string without_quoted(std::string_view message) {
   std::string out;
-  bool quoted = false;
-  for (char c : message) {
-    if (c == '\'') {
-      quoted = !quoted;
-      out += c;
-    } else if (!quoted) {
-      out += c;
-    }
+  out.reserve(message.size());
+  // Alternating runs: outside quotes (kept with its closing quote), inside (dropped).
+  for (bool quoted = false;;) {
+    const std::size_t quote = message.find('\'');
+    if (!quoted) out.append(message.substr(0, quote == std::string_view::npos ? message.size() : quote + 1));
+    else if (quote != std::string_view::npos) out += '\'';
+    if (quote == std::string_view::npos) return out;
+    message.remove_prefix(quote + 1);
+    quoted = !quoted;
   }
-  return out;
 }
 
 // One side of an implicit conversion: "<value> (<N>-bit[ bitfield], [un]signed)".

@@ -477,11 +477,17 @@ std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
 // Removes a trailing ":<digits>" (or addr2line's ":?" for an unknown line) from `s`; returns
 // the number (0 for "?"), or -1 and leaves `s` alone when there is none.
 int take_number_suffix(std::string_view& s) {
-  std::size_t colon = s.rfind(':');
-  if (colon == std::string_view::npos) return -1;
-  std::string_view number = s.substr(colon + 1);
-  if (!all_digits(number) && number != "?") return -1;
-  s = s.substr(0, colon);
+  // Backwards over the digits only (not the whole path, as an rfind of ':' would).
+  std::size_t i = s.size();
+  while (i > 0 && is_digit(s[i - 1])) --i;
+  std::string_view number = s.substr(i);
+  if (number.empty()) {
+    if (s.size() < 2 || s[s.size() - 2] != ':' || s.back() != '?') return -1;
+    s.remove_suffix(2);
+    return 0;
+  }
+  if (i == 0 || s[i - 1] != ':') return -1;
+  s = s.substr(0, i - 1);
   return to_int(number);
 }
 

@@ -32,46 +32,53 @@ std::string place(const Frame& frame) {
 
 }  // namespace
 
-std::vector<KeyStack> key_stacks(const Report& report) {
+std::vector<KeyStack> key_stacks(const Report& report, KeyRoles roles) {
   std::vector<KeyStack> stacks;
-  auto add = [&](std::string role, const Stack& stack) { stacks.push_back({std::move(role), &stack}); };
+  const bool named = roles == KeyRoles::Named;
+  auto add = [&](auto&& role, const Stack& stack) {
+    if (named) stacks.push_back({std::string(role()), &stack});
+    else stacks.push_back({std::string(), &stack});
+  };
 
   if (report.tool == "UndefinedBehaviorSanitizer") {
     // The runtime names the faulting line itself; the stack (if printed) starts there too.
-    stacks.push_back({"runtime error", &report.stack, report.ubsan_site ? &*report.ubsan_site : nullptr});
+    stacks.push_back({named ? "runtime error" : "", &report.stack, report.ubsan_site ? &*report.ubsan_site : nullptr});
     return stacks;
   }
   if (report.kind == "thread-leak") {
-    for (const auto& t : report.threads) add("thread " + t.thread + " created", t.stack);
+    for (const auto& t : report.threads) add([&] { return "thread " + t.thread + " created"; }, t.stack);
     return stacks;
   }
   if (report.kind == "lock-order-inversion") {
     // One edge of the cycle per "Mutex Mx acquired here while holding mutex My" section.
     for (const auto& m : report.mutexes) {
-      if (!m.held.empty()) add(m.mutex + " acquired while holding " + m.held, m.stack);
+      if (!m.held.empty()) add([&] { return m.mutex + " acquired while holding " + m.held; }, m.stack);
     }
     return stacks;
   }
   if (report.tool == "LeakSanitizer") {
     // "Direct leak of 4 byte(s) in 1 object(s) allocated from:": where each leak was allocated.
     for (const auto& s : report.sections) {
-      if (s.title.find("leak of") != std::string::npos) add("allocation", s.stack);
+      if (s.title.find("leak of") != std::string::npos) add([] { return "allocation"; }, s.stack);
     }
     return stacks;
   }
   if (!report.accesses.empty()) {
     int n = 0;
-    for (const auto& a : report.accesses) add("access " + std::to_string(++n), a.stack);
+    for (const auto& a : report.accesses) {
+      ++n;
+      add([&] { return "access " + std::to_string(n); }, a.stack);
+    }
     if (report.tool == "AddressSanitizer") {
       for (const auto& s : report.sections) {
-        if (s.title.rfind("freed by", 0) == 0) add("freed", s.stack);
+        if (s.title.rfind("freed by", 0) == 0) add([] { return "freed"; }, s.stack);
       }
     }
     return stacks;
   }
   // Mutex misuse, signal-unsafe calls, ASan reports without an access line (SEGV, double-free):
   // the stack printed right under the headline.
-  add("report", report.stack);
+  add([] { return "report"; }, report.stack);
   return stacks;
 }
 

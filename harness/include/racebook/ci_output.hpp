@@ -30,10 +30,10 @@ namespace racebook {
 // "In a runtime": the function starts with __tsan, __asan, __lsan, __ubsan, __msan,
 // __sanitizer, __interceptor or ___interceptor; or the module is libtsan, libasan, liblsan,
 // libubsan, libclang_rt.*, libc, libm, libpthread, libgcc_s, libstdc++, libc++(abi) or ld-linux;
-// or the file is in the sanitizers' sources (".../libsanitizer/...", ".../compiler-rt/lib/...",
-// "sanitizer_common"), in glibc's (csu/, nptl/, sysdeps/, elf/, ./stdlib/ relative paths as glibc's
-// debug info prints them) or in system headers and libraries (/usr/include/, /usr/lib/,
-// /usr/local/include/, /usr/src/).
+// or the file is in the sanitizers' sources (a directory named libsanitizer or sanitizer_common,
+// or compiler-rt/lib, anywhere in the path), in glibc's (a directory sysdeps anywhere; csu/,
+// nptl/, elf/, ./stdlib/ relative paths as glibc's debug info prints them) or in system headers
+// and libraries (/usr/include/, /usr/lib/, /usr/local/include/, /usr/src/).
 // Paths are compared lexically (no symbolic link resolved, nothing read from disk), a relative
 // frame file taken relative to the current directory; `source_root` is also tried resolved
 // (weakly_canonical). The frames are returned as printed (UBSan's site, which names no function,

@@ -30,7 +30,10 @@ struct KeyStack {
   const Stack* stack = nullptr;
   const Frame* site = nullptr;
 };
-std::vector<KeyStack> key_stacks(const Report& report);
+// KeyRoles::Unnamed leaves every role empty, for callers that only need the stacks (no string is
+// built).
+enum class KeyRoles { Named, Unnamed };
+std::vector<KeyStack> key_stacks(const Report& report, KeyRoles roles = KeyRoles::Named);
 
 struct RunVerdict {
   enum class Status {
