@@ -9,7 +9,9 @@
 #   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
-#   harness/racebook.sh fuzz [SECONDS]   fuzz the report parser (default 600 s); docs/fuzzing.md
+#   harness/racebook.sh fuzz [SECONDS] [EXECUTIONS]
+#                                        fuzz the report parser for SECONDS (default 600) or
+#                                        until EXECUTIONS, whichever comes first; docs/fuzzing.md
 #   harness/racebook.sh bench [RUNS]     the benchmark (harness/benchmark.sh); docs/performance.md
 set -euo pipefail
 
@@ -35,6 +37,8 @@ declare -A needs=(
   [libcli11-dev]=/usr/include/CLI/CLI.hpp
   # the test that checks parse's output against docs/parse.schema.json
   [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
+  # JSON read by the scripts (the fuzzer's record, the build record)
+  [jq]=/usr/bin/jq
 )
 
 install_missing() {
@@ -128,24 +132,29 @@ case "${1:-}" in
     ;;
   fuzz)
     seconds=${2:-600}
+    runs=${3:-0}
+    [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || die "fuzz: SECONDS must be a whole number above 0, not '$seconds'"
+    [[ $runs =~ ^[0-9]+$ ]] || die "fuzz: EXECUTIONS must be a whole number (0: no limit), not '$runs'"
     install_missing
-    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS="$seconds" >/dev/null && cmake --build --preset fuzz || exit 1
+    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS="$seconds" -DRACEBOOK_FUZZ_RUNS="$runs" >/dev/null &&
+      cmake --build --preset fuzz || exit 1
     status=0
     ctest --preset fuzz --timeout $((seconds + 300)) || status=1
-    # The record is written by harness/fuzz/run_fuzzer.cmake: seconds, executions, crashes, corpus.
+    # The record is written by harness/fuzz/run_fuzzer.cmake (JSON, read with jq).
     record=build/fuzz/fuzz-parser/record.json
-    field() { sed -n "s/.*\"$1\": \"\{0,1\}\([^,\"}]*\).*/\1/p" "$record"; }
     sed -i '/^## The last long run/,$d' docs/fuzzing.md
     {
       echo "## The last long run"
       echo
-      echo "| seconds | executions | crashes found | corpus after | when |"
-      echo "|---|---|---|---|---|"
-      echo "| $(field seconds) | $(field executions) | $(field crashes) | $(field corpus) | $(field when) |"
+      echo "Written by \`./harness/racebook.sh fuzz $seconds${3:+ $runs}\` from the fuzzer's own counts."
+      echo
+      echo "| seconds | executions | executions per second | crashes found | corpus after | edges covered | when |"
+      echo "|---|---|---|---|---|---|---|"
+      jq -r '"| \(.seconds) | \(.executions) | \(.executions_per_second) | \(.crashes) | \(.corpus) | \(.edges) | \(.when) |"' "$record"
     } >> docs/fuzzing.md
-    say "recorded in docs/fuzzing.md: $(cat "$record")"
+    say "recorded in docs/fuzzing.md: $(jq -c . "$record")"
     # Back to the short run for the test command.
-    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS=45 >/dev/null
+    cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS=45 -DRACEBOOK_FUZZ_RUNS=0 >/dev/null
     exit $status
     ;;
   bench)
