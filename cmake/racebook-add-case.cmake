@@ -208,6 +208,46 @@ function(racebook_add_results_reset)
     FIXTURES_SETUP racebook_results LABELS "case-setup")
 endfunction()
 
+# The Catch2 main of the case programs, with the completion sentinel (case_main.cpp): one object
+# per build tree, compiled with exactly the case programs' options and sanitizer and linked first
+# into every case program. (Compiled plain, its copies of the inline functions both use — the
+# standard library's string and shared_ptr code — won at link time over the case's instrumented
+# ones: TSan then missed accesses and hand-offs, reported races at the wrong lines and a false
+# one in daemon_thread. Measured, not assumed.)
+function(racebook_add_case_main flags_target)
+  if(TARGET racebook_case_main)
+    return()
+  endif()
+  if(EXISTS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/case_main.cpp")
+    set(main_source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/case_main.cpp")  # installed
+  else()
+    set(main_source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../cases/support/case_main.cpp")
+  endif()
+  add_library(racebook_case_main OBJECT "${main_source}")
+  target_link_libraries(racebook_case_main PUBLIC racebook::case_support)
+  if(flags_target)
+    target_link_libraries(racebook_case_main PRIVATE ${flags_target})
+  endif()
+endfunction()
+
+# catch.hpp, precompiled once per build tree with the case programs' options and sanitizer, for
+# the cases that link no library of their own (`out` is empty when it cannot be shared: the
+# compiler must see exactly the same options in the header's build as in the case's).
+function(_racebook_case_pch flags_target out)
+  set(pch racebook_case_pch)
+  if(NOT TARGET ${pch})
+    set(source "${CMAKE_BINARY_DIR}/racebook-case-pch.cpp")
+    if(NOT EXISTS "${source}")
+      file(WRITE "${source}" "// catch.hpp precompiled for the case programs (racebook_add_case)\n")
+    endif()
+    add_library(${pch} OBJECT "${source}")
+    target_link_libraries(${pch} PRIVATE racebook::case_support ${flags_target})
+    target_compile_options(${pch} PRIVATE -Wall -Wextra)
+    target_precompile_headers(${pch} PRIVATE <catch2/catch.hpp>)
+  endif()
+  set(${out} ${pch} PARENT_SCOPE)
+endfunction()
+
 function(racebook_add_case)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;TIMEOUT;RETRIES;SOURCE_ROOT" "SOURCES;LIBRARIES")
   if(NOT arg_NAME)
@@ -270,18 +310,10 @@ function(racebook_add_case)
       "use g++ or clang++")
   endif()
 
-  # The Catch2 main with the completion sentinel, compiled once per build with its sanitizer.
-  if(NOT TARGET racebook_case_main)
-    if(EXISTS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/case_main.cpp")
-      set(main_source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/case_main.cpp")  # installed
-    else()
-      set(main_source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../cases/support/case_main.cpp")
-    endif()
-    add_library(racebook_case_main OBJECT "${main_source}")
-    target_link_libraries(racebook_case_main PUBLIC racebook::case_support)
-    if(flags_target)
-      target_link_libraries(racebook_case_main PRIVATE ${flags_target})
-    endif()
+  racebook_add_case_main("${flags_target}")
+  _racebook_case_pch("${flags_target}" pch)
+  if(arg_LIBRARIES)
+    set(pch "")  # the library's usage requirements may change how catch.hpp compiles
   endif()
 
   set(target "case_${name}")
@@ -293,6 +325,15 @@ function(racebook_add_case)
   set_target_properties(${target} PROPERTIES OUTPUT_NAME "${name}")
   target_link_libraries(${target} PRIVATE ${arg_LIBRARIES} racebook::case_support ${flags_target})
   target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(pch)
+    target_precompile_headers(${target} REUSE_FROM ${pch})
+  endif()
+  # Inside a racebook checkout whose harness comes from the shared harness build, the program
+  # waits for it (the main's object, and the harness its POST_BUILD check runs).
+  get_property(shared GLOBAL PROPERTY RACEBOOK_SHARED_HARNESS_TARGET)
+  if(shared)
+    add_dependencies(${target} ${shared})
+  endif()
 
   # Re-run configure when the case's source changes: its variants and verdicts live there.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")

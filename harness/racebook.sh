@@ -4,8 +4,9 @@
 #
 #   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
 #                                        (or PRESET) and check every verdict, then summarise
-#   harness/racebook.sh test             every test of the project, in all six presets, then
-#                                        a check that docs/ matches what this run printed
+#   harness/racebook.sh test             every test of the project: the harness's own (once),
+#                                        all six presets, a fuzz run, then a check that docs/
+#                                        matches what this run printed, and the package
 #   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
@@ -62,6 +63,10 @@ install_missing() {
     die "apt-get install ${missing[*]} failed; see the messages above"
 }
 
+# The harness every preset uses: built once, in the shared harness build (the preset `harness`;
+# each corpus preset configures and updates it as needed).
+harness=build/harness/bin/racebook-harness
+
 # ---- Running one preset end to end ----
 # Configure, build and test (the workflow preset), then summarise the verdicts it produced.
 run_preset() {
@@ -71,9 +76,9 @@ run_preset() {
   cmake --workflow --preset "$preset" || status=$?
   # The summary compares the results with the tests CTest knows: a test without a result (it
   # never ran, or died first) counts as failed, and results of earlier runs are gone.
-  if [ -x "build/$preset/harness/racebook-harness" ] && [ -f "build/$preset/CTestTestfile.cmake" ]; then
+  if [ -x "$harness" ] && [ -f "build/$preset/CTestTestfile.cmake" ]; then
     echo
-    "build/$preset/harness/racebook-harness" summary "build/$preset" || status=1
+    "$harness" summary "build/$preset" || status=1
   fi
   return $status
 }
@@ -92,7 +97,6 @@ run_all_presets() {
   say "all six presets passed: ${all_presets[*]}"
 }
 
-harness=build/tsan/harness/racebook-harness
 
 case "${1:-}" in
   check)
@@ -103,6 +107,11 @@ case "${1:-}" in
   test)
     install_missing
     status=0
+    # The harness and its own tests, once for all presets; then each preset's corpus and the
+    # harness's checks against that preset's sanitizer.
+    say "== harness: configure, build, test (its unit and failure tests, once for all presets) =="
+    cmake --workflow --preset harness || status=1
+    echo
     run_all_presets || status=1
     say "== fuzz: the report parser under libFuzzer, a short run =="
     cmake --workflow --preset fuzz || status=1
@@ -110,9 +119,9 @@ case "${1:-}" in
     "$harness" docs . --check || status=1
     # racebook as a package, proven from outside: install the tsan build into a scratch prefix,
     # then configure, build and test examples/spsc against it (find_package(racebook)).
-    say "== package: install build/tsan into build/install, then test examples/spsc against it =="
+    say "== package: install build/harness into build/install, then test examples/spsc against it =="
     rm -rf build/install examples/spsc/build
-    if cmake --install build/tsan --prefix "$top/build/install" >/dev/null; then
+    if cmake --install build/harness --prefix "$top/build/install" >/dev/null; then
       for example_preset in tsan normal; do
         (cd examples/spsc &&
          cmake --preset "$example_preset" -DCMAKE_PREFIX_PATH="$top/build/install" &&
@@ -120,7 +129,7 @@ case "${1:-}" in
          ctest --preset "$example_preset") || { say "examples/spsc ($example_preset) FAILED"; status=1; }
       done
     else
-      say "cmake --install build/tsan FAILED"
+      say "cmake --install build/harness FAILED"
       status=1
     fi
     exit $status
@@ -185,7 +194,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
     exit 2
     ;;
 esac
