@@ -334,6 +334,11 @@ function(racebook_add_case)
   if(shared)
     add_dependencies(${target} ${shared})
   endif()
+  # Every case program of the project, to build them alone: `--target racebook_cases`.
+  if(NOT TARGET racebook_cases)
+    add_custom_target(racebook_cases)
+  endif()
+  add_dependencies(racebook_cases ${target})
 
   # Re-run configure when the case's source changes: its variants and verdicts live there.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")

@@ -25,18 +25,27 @@ if(NOT _racebook_status EQUAL 0)
 endif()
 
 set(_racebook_bin "${_racebook_shared}/bin")
-set(_racebook_products
-  "${_racebook_bin}/racebook-harness" "${_racebook_bin}/racebook-read-case"
-  "${_racebook_bin}/racebook_failure_fixture")
+# Two targets: what every case program needs (the harness its POST_BUILD check runs), and the
+# plain fixture only the harness's own checks need (harness/tests/sanitized), so that building
+# the case programs alone (`--target racebook_cases`, as `racebook.sh check` does) compiles no
+# test fixture.
 add_custom_target(racebook_shared_harness ALL
-  COMMAND "${CMAKE_COMMAND}" ${_racebook_shared_args}
-          -DTARGETS=racebook-harness,racebook-read-case,racebook_failure_fixture
+  COMMAND "${CMAKE_COMMAND}" ${_racebook_shared_args} -DTARGETS=racebook-harness,racebook-read-case
           -P "${_racebook_shared_script}"
-  BYPRODUCTS ${_racebook_products}
+  BYPRODUCTS "${_racebook_bin}/racebook-harness" "${_racebook_bin}/racebook-read-case"
   COMMENT "racebook: bringing the shared harness build ${_racebook_shared} up to date"
   USES_TERMINAL
   VERBATIM)
+add_custom_target(racebook_shared_fixture
+  COMMAND "${CMAKE_COMMAND}" ${_racebook_shared_args} -DTARGETS=racebook_failure_fixture
+          -P "${_racebook_shared_script}"
+  BYPRODUCTS "${_racebook_bin}/racebook_failure_fixture"
+  COMMENT "racebook: the plain test fixture in the shared harness build ${_racebook_shared}"
+  USES_TERMINAL
+  VERBATIM)
+add_dependencies(racebook_shared_fixture racebook_shared_harness)
 set_property(GLOBAL PROPERTY RACEBOOK_SHARED_HARNESS_TARGET racebook_shared_harness)
+set_property(GLOBAL PROPERTY RACEBOOK_SHARED_FIXTURE_TARGET racebook_shared_fixture)
 
 add_executable(racebook::harness IMPORTED GLOBAL)
 set_target_properties(racebook::harness PROPERTIES IMPORTED_LOCATION "${_racebook_bin}/racebook-harness")
