@@ -1,21 +1,69 @@
 #include "racebook/instrumentation.hpp"
 
 #include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <string>
 #include <string_view>
-#include <vector>
 
 namespace racebook {
 namespace {
 
+// The program's bytes, mapped read-only: only the pages of the headers and symbol tables are
+// read. (Reading the whole file, 10-25 MB for a case program with debug information, was most
+// of the harness's own time per run: measured 60 % of 70-90 ms.)
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      opened_ = true;
+      if (st.st_size > 0) {
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+          data_ = static_cast<const char*>(p);
+          size_ = static_cast<std::size_t>(st.st_size);
+        } else {
+          opened_ = false;
+        }
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  bool opened() const { return opened_; }
+  const char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  bool opened_ = false;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 template <class T>
-bool read_at(const std::vector<char>& data, std::size_t offset, T& out) {
+bool read_at(const MappedFile& data, std::size_t offset, T& out) {
   if (offset > data.size() || data.size() - offset < sizeof(T)) return false;
   std::memcpy(&out, data.data() + offset, sizeof(T));
   return true;
+}
+
+// base + index * step, or SIZE_MAX when it would overflow (read_at then refuses it).
+std::size_t offset_of(std::size_t base, std::size_t index, std::size_t step) {
+  if (step != 0 && index > (SIZE_MAX - base) / step) return SIZE_MAX;
+  return base + index * step;
 }
 
 void classify(std::string_view name, Instrumentation& found) {
@@ -28,12 +76,11 @@ void classify(std::string_view name, Instrumentation& found) {
 
 Instrumentation read_instrumentation(const std::string& program) {
   Instrumentation found;
-  std::ifstream in(program, std::ios::binary);
-  if (!in) {
+  const MappedFile data(program);
+  if (!data.opened()) {
     found.problem = "cannot be read";
     return found;
   }
-  const std::vector<char> data((std::istreambuf_iterator<char>(in)), {});
   Elf64_Ehdr eh{};
   if (!read_at(data, 0, eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
     found.problem = "is not an ELF program (a script or wrapper?)";
@@ -45,17 +92,20 @@ Instrumentation read_instrumentation(const std::string& program) {
   }
   for (unsigned i = 0; i < eh.e_shnum; ++i) {
     Elf64_Shdr sh{};
-    if (!read_at(data, eh.e_shoff + std::size_t{i} * eh.e_shentsize, sh)) break;
+    if (!read_at(data, offset_of(eh.e_shoff, i, eh.e_shentsize), sh)) break;
     if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) continue;
     Elf64_Shdr strtab{};
-    if (!read_at(data, eh.e_shoff + std::size_t{sh.sh_link} * eh.e_shentsize, strtab)) continue;
+    if (!read_at(data, offset_of(eh.e_shoff, sh.sh_link, eh.e_shentsize), strtab)) continue;
     if (sh.sh_entsize == 0) continue;
-    for (std::size_t off = sh.sh_offset; off + sh.sh_entsize <= sh.sh_offset + sh.sh_size;
+    const std::size_t end = sh.sh_size > SIZE_MAX - sh.sh_offset ? SIZE_MAX : sh.sh_offset + sh.sh_size;
+    for (std::size_t off = sh.sh_offset; off <= end && end - off >= sh.sh_entsize && off < data.size();
          off += sh.sh_entsize) {
       Elf64_Sym sym{};
       if (!read_at(data, off, sym)) break;
+      if (sym.st_name == 0 || strtab.sh_offset >= data.size() ||
+          sym.st_name >= data.size() - strtab.sh_offset)
+        continue;
       const std::size_t name_at = strtab.sh_offset + sym.st_name;
-      if (sym.st_name == 0 || name_at >= data.size()) continue;
       const char* name = data.data() + name_at;
       const std::size_t max = data.size() - name_at;
       classify(std::string_view(name, strnlen(name, max)), found);
