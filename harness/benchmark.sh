@@ -1,36 +1,112 @@
 #!/usr/bin/env bash
-# racebook's benchmark: measures on the machine at hand, writes docs/performance.md.
+# racebook's benchmark: measures on the machine at hand and writes docs/performance.md.
 #
-#   harness/benchmark.sh [RUNS]     (default 3; also: ./harness/racebook.sh bench [RUNS])
-#   RACEBOOK_BENCH_COLD_RUNS=N      measure (a) N times instead of RUNS
-#   harness/benchmark.sh parse [MIB] [RUNS]   only (f): parse on a large log, see below
+#   harness/benchmark.sh [RUNS]               the whole page (also: ./harness/racebook.sh bench [RUNS])
+#   harness/benchmark.sh parse [MIB] [RUNS]   only its section "Parsing large logs", see (f) below
 #
-# (a) a cold configure + build + test of each of the six presets;
-# (b) each sanitizer preset's test phase (the case tests) against its physical limit: the sum of
-#     the bare variant runtimes divided by the cores;
-# (c) the harness's overhead per run against running the same binaries directly;
-# (d) each variant's slowdown under TSan and ASan against the normal build;
-# (e) the corpus checked the naive way — each binary run with default sanitizer options, racy
-#     if the output matches a regex — for time and for what it gets right.
-# Every figure is the median of RUNS runs. Builds go to build/bench/<preset>, apart from the
-# developer's own build/<preset>. Run it on a quiet machine: it measures wall time.
+# RUNS (default 3): the timed runs of every command hyperfine measures, after its warm-up, and of
+# the incremental check. From the environment:
+#   RACEBOOK_BENCH_COLD_RUNS=N            how often each cold measurement, (1) and (2), is made
+#                                         (default 1); the page gives the median and the count
+#   RACEBOOK_BENCH_PRESETS="tsan normal"  measure only these corpus presets (default: all six),
+#                                         for trying the script out; goal (1) then says it was
+#                                         not measured
+#
+# How. The working tree's tracked files (uncommitted edits included, untracked files not) are
+# copied to build/bench/checkout and the project's own commands run in that copy, so the
+# developer's build trees are never touched; "cold" means the copy has no build/ at all (the
+# operating system's file cache is not dropped). In this order:
+# (2) `./harness/racebook.sh check` cold, RACEBOOK_BENCH_COLD_RUNS times;
+# (3) `./harness/racebook.sh check` again after `touch cases/counter_race.cpp`, RUNS times;
+# (1) `cmake --workflow --preset harness`, then `cmake --workflow --preset P` for each corpus
+#     preset, cold: what `./harness/racebook.sh test` does before its fuzz run, docs check and
+#     package test. The trees this leaves are what the rest measures:
+# (4) the cost of one scenario per preset: the compile and the link (with the variants check
+#     that follows it) of each case program, from the tree's .ninja_log, its tests' time from
+#     CTest's record of (1), the mean per scenario and the translation units each one adds;
+#     a compile profile: each tree's 5 slowest translation units (.ninja_log);
+# (d) every variant's case program run bare — the program alone, started by hyperfine without a
+#     shell, with racebook's sanitizer options (`racebook-harness env`) set beforehand — and its
+#     slowdown under TSan and ASan against the normal build;
+# (b) each preset's test phase (`ctest -L case -j CORES`) against its physical limit: the sum of
+#     the bare runtimes of (d) divided by the cores;
+# (c) `racebook-harness run` (one run of the program, the verdict, the result file) against the
+#     bare program, both started by hyperfine without a shell;
+# (e) the naive way — each program run with the runtimes' default options, racy when its output
+#     matches a regex — against racebook's test phase, both on CORES jobs: time and verdicts.
+# (f) `parse`: racebook-harness parse on a large log against `grep -c WARNING`, with the harness
+#     built in build/bench/harness; the full run keeps that section as it is.
+# Timed with hyperfine (installed with apt-get if missing; medians), except the cold builds,
+# which are timed here, one shot each. Progress goes to stderr, the commands' output to
+# build/bench/logs, hyperfine's results to build/bench/json; the copy and its build trees stay
+# in build/bench/checkout (about 1.5 GB) until the next run. With RACEBOOK_BENCH_PRESETS, (1),
+# (4), (b), (d) cover those presets, (e) the sanitizer ones among them, (c) tsan and normal if
+# there (else the first); (2) and (3) always check tsan, as the command does by default.
+# Run it on a quiet machine: it measures wall time. At RUNS=3 it takes about
+# 15-25 minutes on 2 cores. It stops with a non-zero status, naming the step and its log, when a
+# build or a test fails; goals that are not met are reported, never asserted.
 set -euo pipefail
+LC_NUMERIC=C  # decimal points, for $EPOCHREALTIME and awk
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
-runs=${1:-3}
-# The cold builds of (a) take most of the time (about 1 minute a preset here); they can be
-# measured fewer times than the rest.
-cold_runs=${RACEBOOK_BENCH_COLD_RUNS:-$runs}
-presets=(normal tsan asan normal-clang tsan-clang asan-clang)
-bench=build/bench
+bench=$top/build/bench
 cores=$(nproc)
-mkdir -p "$bench"
+started=$EPOCHREALTIME
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", b - a }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-say() { printf 'benchmark: %s\n' "$*" >&2; }
+say() { printf 'benchmark [%s s]: %s\n' "$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')" "$*" >&2; }
+die() { printf 'benchmark: %s\n' "$*" >&2; exit 1; }
+usage() { printf 'benchmark: %s\n' "$*" >&2; awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}" >&2; exit 2; }
+positive() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+
+# Numbers: the median of the values on stdin; sums and ratios; rounding.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { print a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" -v n="${3:-2}" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "-"; else printf "%.*f", n, a / b }'; }
+fix() { awk -v a="$1" -v n="${2:-1}" 'BEGIN { if (a == "" || a == "nan") print "-"; else printf "%.*f", n, a }'; }
+ms() { awk -v a="$1" 'BEGIN { if (a == "") print "-"; else printf "%.1f", a * 1000 }'; }
+# A word for hyperfine's own splitting of a command (shell words, no shell run).
+sq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
+
+# hyperfine, installed the way ./harness/racebook.sh installs its packages (as root or through sudo).
+need_hyperfine() {
+  command -v hyperfine >/dev/null && return 0
+  say "installing hyperfine (Debian package) for the timings"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "hyperfine is missing and this is not root: install it with apt-get install hyperfine"
+    sudo=(sudo)
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends hyperfine >/dev/null ||
+    { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends hyperfine >/dev/null; } ||
+    die "could not install hyperfine with apt-get; install it and run again"
+}
+command -v jq >/dev/null || die "jq is missing: ./harness/racebook.sh installs it (apt-get install jq)"
+
+# Runs a command with its output appended to LOG; on failure shows the end of the log and stops.
+# Sets $took to the seconds it took.
+took=0
+logged() {
+  local log=$1 what=$2 t0
+  shift 2
+  t0=$EPOCHREALTIME
+  if ! "$@" >>"$log" 2>&1; then
+    tail -n 25 "$log" >&2
+    die "$what failed: $* (in $PWD; the whole output is in $log)"
+  fi
+  took=$(sub "$EPOCHREALTIME" "$t0")
+}
+
+# hyperfine JSON LOG [hyperfine options and commands]: output to LOG, results to JSON.
+hf() {
+  local json=$1 log=$2
+  shift 2
+  if ! hyperfine --style basic --export-json "$json" "$@" >>"$log" 2>&1; then
+    tail -n 15 "$log" >&2
+    die "hyperfine failed (a command above exited non-zero or could not start); the whole output is in $log"
+  fi
+}
 
 # ---- (f) `racebook-harness parse` on a large log, against `grep -c WARNING` on it ----
 #   harness/benchmark.sh parse [MIB] [RUNS]   (only this section; default 1024 MiB, 3 runs)
@@ -38,15 +114,20 @@ say() { printf 'benchmark: %s\n' "$*" >&2; }
 # before each, repeated up to MIB MiB, in $TMPDIR (not kept). `grep -c WARNING` reads the same
 # file from the page cache: the practical limit of a program that reads the log once. Peak
 # memory from /usr/bin/time -v. Writes the section "## Parsing large logs" of
-# docs/performance.md (kept by the full benchmark, which rewrites only what comes before "## Why").
+# docs/performance.md, which the full benchmark keeps.
 if [ "${1:-}" = parse ]; then
   mib=${2:-1024}
   runs=${3:-3}
-  [ -x /usr/bin/time ] || { say "(f) needs /usr/bin/time (GNU time) for peak memory"; exit 3; }
-  say "(f) building the harness in $bench/normal"
-  cmake --preset normal -B "$bench/normal" >/dev/null
-  cmake --build "$bench/normal" --target racebook-harness >/dev/null
-  harness=$bench/normal/harness/racebook-harness
+  positive "$mib" || usage "parse: MIB must be a whole number above 0, not '$mib'"
+  positive "$runs" || usage "parse: RUNS must be a whole number above 0, not '$runs'"
+  [ -x /usr/bin/time ] || die "(f) needs /usr/bin/time (GNU time, apt-get install time) for peak memory"
+  mkdir -p "$bench/logs"
+  say "(f) building racebook-harness in build/bench/harness (preset harness)"
+  logged "$bench/logs/parse-build.log" "configuring build/bench/harness" cmake --preset harness -B "$bench/harness"
+  logged "$bench/logs/parse-build.log" "building racebook-harness in build/bench/harness" \
+    cmake --build "$bench/harness" --target racebook-harness
+  harness=$bench/harness/bin/racebook-harness
+  [ -x "$harness" ] || die "(f) the build did not leave $harness"
   log=$(mktemp "${TMPDIR:-/tmp}/racebook-parse-bench.XXXXXX")
   trap 'rm -f "$log" "$log.pass" "$log.time" "$log.count"' EXIT
   say "(f) writing a $mib MiB log to $log"
@@ -67,13 +148,13 @@ if [ "${1:-}" = parse ]; then
   parse_s=() grep_s=() rss=()
   for ((r = 1; r <= runs; r++)); do
     say "(f) run $r of $runs"
-    t0=$(now)
+    t0=$EPOCHREALTIME
     # Into a file: with its output on /dev/null, GNU grep stops at the first match.
     grep -c WARNING "$log" >"$log.count" || true
-    grep_s+=("$(elapsed "$t0" "$(now)")")
-    t0=$(now)
-    /usr/bin/time -v -o "$log.time" "$harness" parse "$log" >/dev/null
-    parse_s+=("$(elapsed "$t0" "$(now)")")
+    grep_s+=("$(sub "$EPOCHREALTIME" "$t0")")
+    t0=$EPOCHREALTIME
+    /usr/bin/time -v -o "$log.time" "$harness" parse "$log" >/dev/null || die "(f) racebook-harness parse $log failed"
+    parse_s+=("$(sub "$EPOCHREALTIME" "$t0")")
     rss+=("$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$log.time")")
   done
   reports=$("$harness" parse "$log" | grep -c '"log_line"' || true)
@@ -86,14 +167,14 @@ if [ "${1:-}" = parse ]; then
     echo
     echo "\`racebook-harness parse\` on a $mib MiB log of $reports reports (the captured logs of"
     echo "\`harness/tests/data/captured\`, program output between them), median of $runs runs on"
-    echo "$(nproc) cores of this machine, measured by \`harness/benchmark.sh parse $mib $runs\`:"
+    echo "$cores cores of this machine on $(date -u '+%Y-%m-%d'), measured by \`harness/benchmark.sh parse $mib $runs\`:"
     echo
     echo "| | seconds | MB/s | peak memory |"
     echo "|---|---|---|---|"
-    echo "| \`racebook-harness parse LOG > /dev/null\` | $p | $(mbs "$p") | $((m / 1024)) MiB |"
-    echo "| \`grep -c WARNING LOG\` (the limit: one read of the log) | $g | $(mbs "$g") | |"
+    echo "| \`racebook-harness parse LOG > /dev/null\` | $(fix "$p" 3) | $(mbs "$p") | $((${m%.*} / 1024)) MiB |"
+    echo "| \`grep -c WARNING LOG\` (the limit: one read of the log) | $(fix "$g" 3) | $(mbs "$g") | |"
   )
-  if grep -q '^## Parsing large logs' docs/performance.md; then
+  if [ -f docs/performance.md ] && grep -q '^## Parsing large logs' docs/performance.md; then
     # Replace the section, keep what follows it.
     awk -v s="$section" '/^## Parsing large logs/ { print s; skip = 1; next }
                          skip && /^## / { skip = 0; print "" }
@@ -102,190 +183,513 @@ if [ "${1:-}" = parse ]; then
   else
     printf '\n%s\n' "$section" >>docs/performance.md
   fi
-  say "(f) parse: $p s ($(mbs "$p") MB/s, peak $((m / 1024)) MiB); grep -c WARNING: $g s; written to docs/performance.md"
+  say "(f) parse: $(fix "$p" 3) s ($(mbs "$p") MB/s, peak $((${m%.*} / 1024)) MiB); grep -c WARNING: $(fix "$g" 3) s; written to docs/performance.md"
   exit 0
 fi
 
-# ---- (a) cold configure + build + test, per preset ----
-declare -A cold
-for preset in "${presets[@]}"; do
-  samples=()
-  for ((r = 1; r <= cold_runs; r++)); do
-    rm -rf "${bench:?}/$preset"
-    say "(a) cold $preset, run $r of $cold_runs"
-    t0=$(now)
-    cmake --preset "$preset" -B "$bench/$preset" >/dev/null
-    cmake --build "$bench/$preset" >/dev/null
-    ctest --test-dir "$bench/$preset" -j "$cores" >/dev/null ||
-      { say "tests failed in $bench/$preset: run ctest --test-dir $bench/$preset to see why"; exit 1; }
-    samples+=("$(elapsed "$t0" "$(now)")")
-  done
-  cold[$preset]=$(printf '%s\n' "${samples[@]}" | median)
+# ---- Settings ----
+runs=${1:-3}
+positive "$runs" || usage "RUNS must be a whole number above 0, not '$runs'"
+[ $# -le 1 ] || usage "one argument at most (RUNS), or: parse [MIB] [RUNS]"
+cold_runs=${RACEBOOK_BENCH_COLD_RUNS:-1}
+positive "$cold_runs" || usage "RACEBOOK_BENCH_COLD_RUNS must be a whole number above 0, not '$cold_runs'"
+all_presets=(normal tsan asan normal-clang tsan-clang asan-clang)
+read -r -a presets <<<"${RACEBOOK_BENCH_PRESETS:-${all_presets[*]}}"
+[ ${#presets[@]} -gt 0 ] || usage "RACEBOOK_BENCH_PRESETS names no preset"
+for p in "${presets[@]}"; do
+  [[ " ${all_presets[*]} " == *" $p "* ]] || usage "RACEBOOK_BENCH_PRESETS: '$p' is not one of: ${all_presets[*]}"
 done
+all_measured=1
+[ ${#presets[@]} -eq ${#all_presets[@]} ] || all_measured=0
+sanitizer_presets=()
+for p in "${presets[@]}"; do [[ $p == normal* ]] || sanitizer_presets+=("$p"); done
+sanitizer_of() { case $1 in normal*) echo normal ;; tsan*) echo tsan ;; asan*) echo asan ;; esac; }
+compiler_of() { case $1 in *-clang) echo clang ;; *) echo gcc ;; esac; }
+baseline_of() { case $1 in *-clang) echo normal-clang ;; *) echo normal ;; esac; }
+warmup=1  # hyperfine's warm-up runs before the timed runs of (b), (c), (d)
+scratch=$bench/checkout
+logs=$bench/logs
+json=$bench/json
+regex='WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:'
+need_hyperfine
+mkdir -p "$bench"
+# The per-preset trees of an earlier version of this script (build/bench/<preset>) are not used.
+for p in "${all_presets[@]}"; do rm -rf "${bench:?}/$p"; done
+rm -rf "$logs" "$json" "$bench/work"
+mkdir -p "$logs" "$json" "$bench/work"
+say "RUNS=$runs, cold runs $cold_runs, presets: ${presets[*]}; logs in $logs"
 
-harness=$bench/tsan/harness/racebook-harness
-# The variants, as scenario.variant, from the corpus's own test list.
-mapfile -t variants < <(ctest --test-dir "$bench/tsan" -L case -N | sed -n 's/.*Test *#[0-9]*: case\.\(.*\)$/\1/p')
-mapfile -t racy < <(ctest --test-dir "$bench/tsan" -L racy -N | sed -n 's/.*Test *#[0-9]*: case\.\(.*\)$/\1/p')
-is_racy() { local v; for v in "${racy[@]}"; do [ "$v" = "$1" ] && return 0; done; return 1; }
+# The machine, before anything runs.
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=""
+git diff --quiet HEAD -- 2>/dev/null || dirty=" with uncommitted changes"
 
-# One bare run of a variant: the binary alone, with the sanitizer options the harness would set
-# (or, with naive=1, the runtimes' defaults). Prints seconds; leaves the output in $bench/out.
-bare_run() {
-  local preset=$1 key=$2 naive=${3:-0} scenario=${2%%.*} variant=${2#*.} t0
-  t0=$(now)
-  if [ "$naive" = 1 ]; then
-    env -u TSAN_OPTIONS -u ASAN_OPTIONS -u UBSAN_OPTIONS "$bench/$preset/cases/$scenario" "$variant" \
-      >"$bench/out" 2>&1 || true
-  else
-    env $("$harness" env) "$bench/$preset/cases/$scenario" "$variant" >"$bench/out" 2>&1 || true
-  fi
-  elapsed "$t0" "$(now)"
+# A copy of the working tree's tracked files, without its build trees.
+make_scratch() {
+  say "copying the tracked files of $top to $scratch"
+  rm -rf "$scratch"
+  mkdir -p "$scratch"
+  git ls-files -z | while IFS= read -r -d '' f; do
+    if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi  # deleted but not yet committed: skip
+  done | xargs -0 cp -d --parents -t "$scratch" || die "could not copy the working tree to $scratch"
 }
+# ctest's "Total Test time (real) = X sec" lines of a log: the test phases it holds.
+test_times() { sed -n 's/^Total Test time (real) = *\([0-9.]*\) sec.*/\1/p' "$1"; }
 
-# ---- (d) bare runtime of every variant in every preset ----
-declare -A bare   # preset,key -> median seconds
-for preset in "${presets[@]}"; do
-  say "(d) bare runs in $preset"
-  for key in "${variants[@]}"; do
-    bare[$preset,$key]=$(for ((r = 1; r <= runs; r++)); do bare_run "$preset" "$key"; done | median)
+make_scratch
+cd "$scratch"
+
+# ---- (2) `./harness/racebook.sh check`, cold ----
+check_cold=() check_cold_tests=()
+for ((r = 1; r <= cold_runs; r++)); do
+  rm -rf build
+  say "(2) cold ./harness/racebook.sh check, run $r of $cold_runs"
+  logged "$logs/check-cold-$r.log" "(2) the cold ./harness/racebook.sh check" ./harness/racebook.sh check
+  check_cold+=("$took")
+  check_cold_tests+=("$(test_times "$logs/check-cold-$r.log" | tail -1)")
+done
+check_cold_s=$(printf '%s\n' "${check_cold[@]}" | median)
+check_cold_test_s=$(printf '%s\n' "${check_cold_tests[@]}" | median)
+
+# ---- (3) the same after touching one case file ----
+say "(3) ./harness/racebook.sh check after touch cases/counter_race.cpp, $runs runs (hyperfine)"
+hf "$json/check-incremental.json" "$logs/check-incremental.log" --runs "$runs" --warmup 0 \
+  --prepare 'touch cases/counter_race.cpp' -n 'check after touch' \
+  "./harness/racebook.sh check >>$(sq "$logs/check-incremental-output.log") 2>&1"
+check_inc_s=$(jq -r '.results[0].median' "$json/check-incremental.json")
+check_inc_min=$(jq -r '.results[0].min' "$json/check-incremental.json")
+check_inc_max=$(jq -r '.results[0].max' "$json/check-incremental.json")
+check_inc_test_s=$(test_times "$logs/check-incremental-output.log" | median)
+
+# ---- (1) cold configure + build + test: the harness build, then each corpus preset ----
+declare -A cold_samples cold_test_samples
+for ((r = 1; r <= cold_runs; r++)); do
+  rm -rf build
+  total=0
+  for p in harness "${presets[@]}"; do
+    say "(1) cold cmake --workflow --preset $p, run $r of $cold_runs"
+    logged "$logs/cold-$p-$r.log" "(1) cmake --workflow --preset $p" cmake --workflow --preset "$p"
+    cold_samples[$p]+="$took "
+    cold_test_samples[$p]+="$(test_times "$logs/cold-$p-$r.log" | tail -1) "
+    total=$(add "$total" "$took")
   done
+  cold_samples[total]+="$total "
+done
+declare -A cold cold_test
+for k in harness "${presets[@]}" total; do
+  cold[$k]=$(tr ' ' '\n' <<<"${cold_samples[$k]}" | grep . | median)
+done
+for k in harness "${presets[@]}"; do
+  cold_test[$k]=$({ tr ' ' '\n' <<<"${cold_test_samples[$k]}" | grep . || true; } | median)
 done
 
-# ---- (b) test phase of each sanitizer preset against sum(bare) / cores ----
-declare -A phase limit longest
-for preset in tsan asan tsan-clang asan-clang; do
-  say "(b) test phase of $preset"
-  phase[$preset]=$(for ((r = 1; r <= runs; r++)); do
-    t0=$(now); ctest --test-dir "$bench/$preset" -L case -j "$cores" >/dev/null || true; elapsed "$t0" "$(now)"
-  done | median)
-  sum=0
-  for key in "${variants[@]}"; do sum=$(awk -v s="$sum" -v b="${bare[$preset,$key]}" 'BEGIN { print s + b }'); done
-  limit[$preset]=$(awk -v s="$sum" -v c="$cores" 'BEGIN { printf "%.3f", s / c }')
-  longest[$preset]=$(for key in "${variants[@]}"; do echo "${bare[$preset,$key]} $key"; done | sort -g | tail -1)
-done
+# The harness of these trees, and racebook's sanitizer options as a run gets them (from an
+# environment without the user's own).
+harness=$scratch/build/harness/bin/racebook-harness
+[ -x "$harness" ] || die "the harness build did not leave $harness"
+unset_sanitizer_options() { unset TSAN_OPTIONS ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; }
+mapfile -t racebook_env < <(unset_sanitizer_options; "$harness" env)
+[ ${#racebook_env[@]} -gt 0 ] || die "racebook-harness env printed no options"
 
-# ---- (c) harness overhead per run ----
-# Exact: each result file of the test phases above says how long the harness itself worked
-# (reading the case file, parsing the output, judging, writing) outside the child's run.
-overhead_us=$(cat "$bench"/{tsan,asan,tsan-clang,asan-clang}/results/*.json |
-  sed -n 's/.*"harness_overhead_us_per_run": \([0-9]*\).*/\1/p' | median)
-# End to end: every variant through `racebook-harness run` against the same binary run directly
-# with the same options, both timed from this script; the difference includes spawning the
-# harness itself, and run-to-run noise of the same order.
-sum_h=0 sum_b=0 count=0
-for preset in tsan normal; do
-  for key in "${variants[@]}"; do
-    scenario=${key%%.*} variant=${key#*.}
-    sanitizer=${preset%%-*}
-    for ((r = 1; r <= runs; r++)); do
-      b=$(bare_run "$preset" "$key")
-      t0=$(now)
-      "$bench/$preset/harness/racebook-harness" run --program "$bench/$preset/cases/$scenario" \
-        --variant "$variant" --source "$top/cases/$scenario.cpp" --sanitizer "$sanitizer" \
-        --compiler gcc --retries 1 >/dev/null 2>&1 || true
-      h=$(elapsed "$t0" "$(now)")
-      sum_h=$(awk -v s="$sum_h" -v x="$h" 'BEGIN { print s + x }')
-      sum_b=$(awk -v s="$sum_b" -v x="$b" 'BEGIN { print s + x }')
-      count=$((count + 1))
-    done
+# Each preset's variants, from the tests CTest knows there: key, expected verdict, program,
+# variant, the bare command and the harness's command (one run, results into the bench dir),
+# both as shell words for hyperfine.
+declare -A variants_of
+for p in "${presets[@]}"; do
+  ctest --test-dir "build/$p" --show-only=json-v1 >"$bench/work/$p.tests.json" ||
+    die "ctest --test-dir build/$p --show-only=json-v1 failed"
+  jq -r --arg results "$bench/work/results-$p" '
+    .tests[] | select(.name | startswith("case.")) | .name as $name | .command as $c
+    | ([.properties[]? | select(.name == "LABELS") | .value[]] | if index("racy") then "racy" else "clean" end) as $expected
+    | [range(0; $c | length) as $i | select($c[$i] == "--program") | $c[$i + 1]][0] as $program
+    | [range(0; $c | length) as $i | select($c[$i] == "--variant") | $c[$i + 1]][0] as $variant
+    | [range(0; $c | length) as $i
+       | if $i > 0 and $c[$i - 1] == "--retries" then "1"
+         elif $i > 0 and $c[$i - 1] == "--results" then $results
+         else $c[$i] end] as $run
+    | [($name | ltrimstr("case.")), $expected, $program, $variant,
+       ([$program, $variant, "--warn", "NoTests"] | @sh), ($run | @sh)] | @tsv' \
+    "$bench/work/$p.tests.json" >"$bench/work/$p.variants.tsv"
+  [ -s "$bench/work/$p.variants.tsv" ] || die "build/$p has no case tests (ctest -N lists none)"
+  variants_of[$p]=$(cut -f1 "$bench/work/$p.variants.tsv" | tr '\n' ' ')
+done
+# The scenarios, in the order of the first preset's tests.
+mapfile -t scenarios < <(cut -f1 "$bench/work/${presets[0]}.variants.tsv" | sed 's/\..*//' | awk '!seen[$0]++')
+read -r -a keys <<<"${variants_of[${presets[0]}]}"
+
+# ---- (4) the cost of one scenario, and the compile profile, from the trees of (1) ----
+# .ninja_log: "start end mtime path hash" in ms since the build started; the last entry of a
+# path is its last build. Translation units are the objects and precompiled headers.
+ninja_times() {
+  awk -F'\t' '!/^#/ && NF >= 4 { s[$4] = $1; e[$4] = $2 }
+              END { for (p in s) printf "%.3f\t%s\n", (e[p] - s[p]) / 1000, p }' "$1/.ninja_log"
+}
+tu_times() { ninja_times "$1" | awk -F'\t' '$2 ~ /\.(o|obj|gch|pch)$/' | sort -t$'\t' -k1,1gr; }
+declare -A sc_compile sc_link sc_test sc_tus
+for p in "${presets[@]}"; do
+  [ -f "build/$p/.ninja_log" ] || die "build/$p has no .ninja_log"
+  ninja_times "build/$p" >"$bench/work/$p.ninja.tsv"
+  cost=build/$p/Testing/Temporary/CTestCostData.txt
+  [ -f "$cost" ] || die "$cost is missing: did (1) run the tests of $p?"
+  for s in "${scenarios[@]}"; do
+    sc_compile[$p,$s]=$(awk -F'\t' -v t="cases/CMakeFiles/case_$s.dir/$s.cpp.o" '$2 == t { print $1 }' "$bench/work/$p.ninja.tsv")
+    sc_link[$p,$s]=$(awk -F'\t' -v t="cases/$s" '$2 == t { print $1 }' "$bench/work/$p.ninja.tsv")
+    sc_tus[$p,$s]=$(awk -F'\t' -v d="cases/CMakeFiles/case_$s.dir/" 'index($2, d) == 1 && $2 ~ /\.(o|obj|gch|pch)$/ { n++ } END { print n + 0 }' "$bench/work/$p.ninja.tsv")
+    # CTest's record of (1): "name runs average-seconds", failed tests after "---".
+    sc_test[$p,$s]=$(awk -v pre="case.$s." '$0 == "---" { exit } NF == 3 && index($1, pre) == 1 { t += $3 } END { print t + 0 }' "$cost")
+    if [ -z "${sc_compile[$p,$s]}" ] || [ -z "${sc_link[$p,$s]}" ]; then
+      die "build/$p/.ninja_log has no compile or link of cases/$s (expected cases/CMakeFiles/case_$s.dir/$s.cpp.o and cases/$s)"
+    fi
   done
 done
-overhead_wall_ms=$(awk -v h="$sum_h" -v b="$sum_b" -v n="$count" 'BEGIN { printf "%.1f", (h - b) / n * 1000 }')
+max_tus=0
+for k in "${!sc_tus[@]}"; do
+  if [ "${sc_tus[$k]}" -gt "$max_tus" ]; then max_tus=${sc_tus[$k]}; fi
+done
 
-# ---- (e) the naive way: default options, regex on the output ----
-declare -A naive_time naive_right
-for preset in tsan tsan-clang; do
-  say "(e) naive check in $preset"
-  times=() rights=()
-  for ((r = 1; r <= runs; r++)); do
-    t0=$(now) right=0
-    for key in "${variants[@]}"; do
-      bare_run "$preset" "$key" 1 >/dev/null
-      if grep -q "WARNING: ThreadSanitizer" "$bench/out"; then said=racy; else said=clean; fi
-      if is_racy "$key"; then want=racy; else want=clean; fi
-      [ "$said" = "$want" ] && right=$((right + 1))
-    done
-    times+=("$(elapsed "$t0" "$(now)")")
-    rights+=("$right")
+# ---- (d) every variant run bare, in every preset ----
+# hyperfine starts each program itself (no shell), with racebook's options in the environment
+# already; a racy variant's non-zero exit status is expected (-i).
+declare -A bare
+for p in "${presets[@]}"; do
+  say "(d) bare runs of the ${#keys[@]} variants in $p ($runs runs each after $warmup warm-up)"
+  args=()
+  while IFS=$'\t' read -r key _expected _program _variant bare_cmd _run_cmd; do
+    args+=(-n "$key" "$bare_cmd")
+  done <"$bench/work/$p.variants.tsv"
+  (
+    unset_sanitizer_options
+    export "${racebook_env[@]}"
+    # A runtime that cannot start here would time nothing but its failure.
+    IFS=$'\t' read -r _key _expected program variant _rest <"$bench/work/$p.variants.tsv"
+    "$program" "$variant" --warn NoTests >"$bench/work/first-$p.log" 2>&1 || true
+    if grep -q 'FATAL: .*Sanitizer' "$bench/work/first-$p.log"; then
+      die "the sanitizer runtime of build/$p cannot start on this machine ($program $variant says FATAL); on kernels with vm.mmap_rnd_bits above 28: sysctl vm.mmap_rnd_bits=28"
+    fi
+    hf "$json/bare-$p.json" "$logs/bare-$p.log" -N -i --runs "$runs" --warmup "$warmup" "${args[@]}"
+  )
+  while IFS=$'\t' read -r key m; do bare[$p,$key]=$m; done < <(jq -r '.results[] | "\(.command)\t\(.median)"' "$json/bare-$p.json")
+done
+
+# ---- (b) and (e): the test phase at CORES jobs, with the verdicts it got right ----
+# Each side is a small script started by hyperfine without a shell; after its run it counts
+# its right verdicts into a tally (a grep over the results, a few milliseconds of the time).
+cat >"$bench/work/racebook-side.sh" <<'EOF'
+#!/usr/bin/env bash
+# racebook-side.sh TREE JOBS TALLY: racebook's test phase, then how many variants passed.
+ctest --test-dir "$1" -L case -j "$2" >/dev/null 2>&1
+total=$(ls "$1"/results/*.json 2>/dev/null | wc -l)
+right=$(grep -l '"pass": true' "$1"/results/*.json 2>/dev/null | wc -l)
+wrong=$(grep -L '"pass": true' "$1"/results/*.json 2>/dev/null | sed 's|.*/||; s|\.json$||' | tr '\n' ' ')
+echo "$right|$total|$wrong" >>"$3"
+EOF
+cat >"$bench/work/naive-one.sh" <<'EOF'
+#!/usr/bin/env bash
+# naive-one.sh OUTDIR REGEX KEY EXPECTED PROGRAM VARIANT: one variant the naive way.
+log=$1/$3.log
+"$5" "$6" >"$log" 2>&1
+if grep -Eq "$2" "$log"; then said=racy; else said=clean; fi
+if [ "$said" = "$4" ]; then echo "right $3"; else echo "wrong $3"; fi
+EOF
+cat >"$bench/work/naive-side.sh" <<'EOF'
+#!/usr/bin/env bash
+# naive-side.sh LIST JOBS REGEX TALLY: every variant of LIST (NUL-separated key, expected,
+# program, variant) run with default sanitizer options on JOBS jobs; racy if the regex matches.
+out=$(mktemp -d)
+xargs -0 -n 4 -P "$2" "$(dirname "$0")/naive-one.sh" "$out" "$3" <"$1" >"$out/verdicts"
+right=$(grep -c '^right ' "$out/verdicts")
+total=$(grep -c . "$out/verdicts")
+wrong=$(sed -n 's/^wrong //p' "$out/verdicts" | tr '\n' ' ')
+echo "$right|$total|$wrong" >>"$4"
+rm -rf "$out"
+EOF
+chmod +x "$bench/work/"*.sh
+
+declare -A phase phase_right naive_time naive_right naive_wrong rb_wrong limit longest longest_key sum_bare
+tally_range() { cut -d'|' -f1 "$1" | sort -n | sed -n '1p;$p' | paste -sd' ' | awk '{ print ($1 == $2 || $2 == "") ? $1 : $1 "–" $2 }'; }
+tally_wrong() { { cut -d'|' -f3 "$1" | tr ' ' '\n' | grep . || true; } | sort | uniq -c | awk -v n="$(wc -l <"$1")" '{ printf "%s%s (%d of %d runs)", sep, $2, $1, n; sep = ", " }'; }
+for p in "${presets[@]}"; do
+  say "(b) test phase of $p: ctest -L case -j $cores, $runs runs"
+  rm -f "$bench/work/tally-racebook-$p"
+  (
+    unset_sanitizer_options
+    hf "$json/phase-$p.json" "$logs/phase-$p.log" -N --runs "$runs" --warmup 0 -n "racebook $p" \
+      "$(sq "$bench/work/racebook-side.sh") $(sq "$scratch/build/$p") $cores $(sq "$bench/work/tally-racebook-$p")"
+  )
+  phase[$p]=$(jq -r '.results[0].median' "$json/phase-$p.json")
+  phase_right[$p]=$(tally_range "$bench/work/tally-racebook-$p")
+  rb_wrong[$p]=$(tally_wrong "$bench/work/tally-racebook-$p")
+  sum=0 longest[$p]=0 longest_key[$p]=""
+  for key in ${variants_of[$p]}; do
+    sum=$(add "$sum" "${bare[$p,$key]}")
+    if awk -v a="${bare[$p,$key]}" -v b="${longest[$p]}" 'BEGIN { exit !(a > b) }'; then
+      longest[$p]=${bare[$p,$key]} longest_key[$p]=$key
+    fi
   done
-  naive_time[$preset]=$(printf '%s\n' "${times[@]}" | median)
-  naive_right[$preset]="$(printf '%s\n' "${rights[@]}" | sort -n | head -1)–$(printf '%s\n' "${rights[@]}" | sort -n | tail -1)"
+  sum_bare[$p]=$sum
+  limit[$p]=$(awk -v s="$sum" -v c="$cores" 'BEGIN { print s / c }')
+done
+for p in "${sanitizer_presets[@]}"; do
+  say "(e) the naive way in $p: default options, regex, $cores jobs, $runs runs"
+  list=$bench/work/naive-$p.list
+  while IFS=$'\t' read -r key expected program variant _rest; do
+    printf '%s\0%s\0%s\0%s\0' "$key" "$expected" "$program" "$variant"
+  done <"$bench/work/$p.variants.tsv" >"$list"
+  rm -f "$bench/work/tally-naive-$p"
+  (
+    unset_sanitizer_options
+    hf "$json/naive-$p.json" "$logs/naive-$p.log" -N --runs "$runs" --warmup 0 -n "naive $p" \
+      "$(sq "$bench/work/naive-side.sh") $(sq "$list") $cores $(sq "$regex") $(sq "$bench/work/tally-naive-$p")"
+  )
+  naive_time[$p]=$(jq -r '.results[0].median' "$json/naive-$p.json")
+  naive_right[$p]=$(tally_range "$bench/work/tally-naive-$p")
+  naive_wrong[$p]=$(tally_wrong "$bench/work/tally-naive-$p")
+done
+
+# ---- (c) the harness's overhead per run ----
+overhead_presets=()
+for p in tsan normal; do [[ " ${presets[*]} " == *" $p "* ]] && overhead_presets+=("$p"); done
+[ ${#overhead_presets[@]} -gt 0 ] || overhead_presets=("${presets[0]}")
+declare -A oh_bare oh_run oh_self
+for p in "${overhead_presets[@]}"; do
+  say "(c) racebook-harness run against the bare program, every variant of $p ($runs runs each after $warmup warm-up)"
+  args=()
+  while IFS=$'\t' read -r key _expected _program _variant bare_cmd run_cmd; do
+    args+=(-n "bare $key" "$bare_cmd" -n "run $key" "$run_cmd")
+  done <"$bench/work/$p.variants.tsv"
+  rm -rf "$bench/work/results-$p"
+  (
+    unset_sanitizer_options
+    export "${racebook_env[@]}"
+    hf "$json/overhead-$p.json" "$logs/overhead-$p.log" -N -i --runs "$runs" --warmup "$warmup" "${args[@]}"
+  )
+  while IFS=$'\t' read -r name m; do
+    case $name in
+      "bare "*) oh_bare[$p,${name#bare }]=$m ;;
+      "run "*) oh_run[$p,${name#run }]=$m ;;
+    esac
+  done < <(jq -r '.results[] | "\(.command)\t\(.median)"' "$json/overhead-$p.json")
+  # The harness's own measure of itself (time outside the child) in each result file written.
+  oh_self[$p]=$({ cat "$bench/work/results-$p"/*.json 2>/dev/null || true; } | jq -r '.harness_overhead_us_per_run // empty' | median)
 done
 
 # ---- docs/performance.md ----
+cd "$top"
+say "writing docs/performance.md"
+met() { awk -v a="$1" -v g="$2" 'BEGIN { if (a == "" || a == "nan") print "not measured"; else if (a + 0 <= g + 0) print "met ✓"; else print "not met ✗" }'; }
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+n_variants=${#keys[@]}
 {
   echo "# Performance"
   echo
-  echo "Measured by \`./harness/benchmark.sh $runs\` on $(date -u '+%Y-%m-%d %H:%M UTC'): every figure is"
-  echo "the median of $runs runs. Machine: $cpu, $cores cores, $mem, Linux $(uname -r),"
-  echo "\`vm.mmap_rnd_bits\` = $(cat /proc/sys/vm/mmap_rnd_bits); $(g++ --version | head -1); $(clang++ --version | head -1)."
-  echo "${#variants[@]} variants per preset."
+  echo "Written by \`harness/benchmark.sh $runs\` on $(date -u '+%Y-%m-%d %H:%M UTC') from a copy of the working tree at"
+  echo "commit $commit$dirty; every number on this page comes from that run."
   echo
-  echo "## (a) Cold configure + build + test"
+  echo "- Machine: ${cpu:-unknown CPU}, $cores cores (\`nproc\`), $mem, Linux $(uname -r), \`vm.mmap_rnd_bits\` ="
+  echo "  $(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo '?'); load average $load_at_start when the run started."
+  echo "- Tools: $(g++ --version | head -1); $(clang++ --version | head -1); $(cmake --version | head -1);"
+  echo "  ninja $(ninja --version); $(hyperfine --version)."
+  echo "- Runs: cold measurements (1) and (2) $cold_runs time(s) each (\`RACEBOOK_BENCH_COLD_RUNS\`), median;"
+  echo "  everything else timed by hyperfine, $runs timed run(s) each (RUNS), medians: after $warmup warm-up run"
+  echo "  for the bare runs of (b) and (d) and for (c); after none for (3) and the test phases of (b)"
+  echo "  and (e), whose commands had just run."
+  echo "- Presets measured: ${presets[*]}; $n_variants variants in ${#scenarios[@]} scenarios per preset."
+  echo "- Cold: the copy of the working tree has no \`build/\` at all; the file cache of the system is"
+  echo "  not dropped. The copy holds the tracked files (uncommitted edits included), in \`build/bench/checkout\`."
   echo
-  echo "Median of $cold_runs cold run(s) per preset: configure, build and every test of the preset."
+  echo "## Goals (issue 10)"
   echo
-  echo "| preset | seconds |"
-  echo "|---|---|"
-  total=0
-  for p in "${presets[@]}"; do
-    echo "| $p | ${cold[$p]} |"
-    total=$(awk -v t="$total" -v c="${cold[$p]}" 'BEGIN { print t + c }')
+  echo "| goal | measured | target | |"
+  echo "|---|---|---|---|"
+  if [ "$all_measured" = 1 ]; then
+    echo "| (1) cold configure + build + test: the harness build and the six corpus presets | $(fix "${cold[total]}") s | ≤ 90 s | $(met "${cold[total]}" 90) |"
+  else
+    echo "| (1) cold configure + build + test: the harness build and the six corpus presets | $(fix "${cold[total]}") s for harness + ${presets[*]} only | ≤ 90 s | not measured (${#presets[@]} of 6 presets) |"
+  fi
+  echo "| (2) \`./harness/racebook.sh check\`, cold | $(fix "$check_cold_s") s | ≤ 40 s | $(met "$check_cold_s" 40) |"
+  echo "| (3) \`./harness/racebook.sh check\` after \`touch cases/counter_race.cpp\` | $(fix "$check_inc_s") s | ≤ 10 s | $(met "$check_inc_s" 10) |"
+  echo "| (4) translation units a scenario adds, per preset (most of any scenario and preset) | $max_tus | 1 | $(met "$max_tus" 1) |"
+  echo
+  echo "## (1) Cold configure, build and test, as \`./harness/racebook.sh test\` does them"
+  echo
+  echo "\`cmake --workflow --preset harness\`, then \`cmake --workflow --preset P\` for each preset, one after"
+  echo "the other in a copy without build trees: what the test command runs before its fuzz run, docs"
+  echo "check and package test. Median of $cold_runs cold run(s); the tests' part is CTest's own"
+  echo "\"Total Test time\"."
+  echo
+  echo "| step | seconds | of which tests |"
+  echo "|---|---|---|"
+  for p in harness "${presets[@]}"; do
+    echo "| \`cmake --workflow --preset $p\` | $(fix "${cold[$p]}") | $(fix "${cold_test[$p]}") |"
   done
-  echo "| **all six** | **$total** |"
+  echo "| **all** | **$(fix "${cold[total]}")** | |"
+  echo
+  echo "## (2), (3) \`./harness/racebook.sh check\`"
+  echo
+  echo "| | runs | seconds (median) | min–max | of which tests |"
+  echo "|---|---|---|---|---|"
+  echo "| cold: no build trees | $cold_runs | $(fix "$check_cold_s") | $(fix "$(printf '%s\n' "${check_cold[@]}" | sort -g | head -1)")–$(fix "$(printf '%s\n' "${check_cold[@]}" | sort -g | tail -1)") | $(fix "$check_cold_test_s") |"
+  echo "| after \`touch cases/counter_race.cpp\` | $runs | $(fix "$check_inc_s") | $(fix "$check_inc_min")–$(fix "$check_inc_max") | $(fix "$check_inc_test_s") |"
+  echo
+  echo "Each is the whole command, as a developer types it in the copy: installing nothing (all is"
+  echo "there), configuring, building and testing the preset \`tsan\` as \`harness/racebook.sh\` does it,"
+  echo "and the verdict matrix. After the touch, configure runs again (the case file is a configure"
+  echo "input) and the build compiles and links that scenario's program again before the tests run;"
+  echo "\"of which tests\" is CTest's own \"Total Test time\" in the command's output."
+  echo
+  echo "## (4) The cost of one scenario"
+  echo
+  echo "From the trees of (1): the compile of \`cases/CMakeFiles/case_<name>.dir/<name>.cpp.o\` and the"
+  echo "link of \`cases/<name>\` (with the \`racebook-harness variants\` check that runs right after it),"
+  echo "from the tree's \`.ninja_log\` (with ${cores} jobs, other steps ran beside them); the tests: the"
+  echo "sum of the scenario's variant tests in CTest's record of that run; translation units: the"
+  echo "objects and precompiled headers built for the scenario's program alone. Seconds."
+  echo
+  echo "| preset | compile (mean) | link (mean) | tests (mean) | one scenario (mean) | translation units per scenario |"
+  echo "|---|---|---|---|---|---|"
+  all_sum=0
+  for p in "${presets[@]}"; do
+    c=0 l=0 t=0 lo=999 hi=0
+    for s in "${scenarios[@]}"; do
+      c=$(add "$c" "${sc_compile[$p,$s]}") l=$(add "$l" "${sc_link[$p,$s]}") t=$(add "$t" "${sc_test[$p,$s]}")
+      if [ "${sc_tus[$p,$s]}" -lt "$lo" ]; then lo=${sc_tus[$p,$s]}; fi
+      if [ "${sc_tus[$p,$s]}" -gt "$hi" ]; then hi=${sc_tus[$p,$s]}; fi
+    done
+    n=${#scenarios[@]}
+    mc=$(awk -v a="$c" -v n="$n" 'BEGIN { print a / n }') ml=$(awk -v a="$l" -v n="$n" 'BEGIN { print a / n }')
+    mt=$(awk -v a="$t" -v n="$n" 'BEGIN { print a / n }')
+    one=$(add "$(add "$mc" "$ml")" "$mt")
+    all_sum=$(add "$all_sum" "$one")
+    tus=$lo; [ "$lo" = "$hi" ] || tus="$lo–$hi"
+    echo "| $p | $(fix "$mc" 2) | $(fix "$ml" 2) | $(fix "$mt" 2) | $(fix "$one" 2) | $tus |"
+  done
+  echo "| **all measured presets** | | | | **$(fix "$all_sum" 2)** | |"
+  echo
+  echo "Each scenario, compile / link / tests in seconds:"
+  echo
+  printf '| scenario |'; for p in "${presets[@]}"; do printf ' %s |' "$p"; done; echo
+  printf '|---|'; for _ in "${presets[@]}"; do printf -- '---|'; done; echo
+  for s in "${scenarios[@]}"; do
+    printf '| %s |' "$s"
+    for p in "${presets[@]}"; do
+      printf ' %s / %s / %s |' "$(fix "${sc_compile[$p,$s]}")" "$(fix "${sc_link[$p,$s]}")" "$(fix "${sc_test[$p,$s]}")"
+    done
+    echo
+  done
+  echo
+  echo "## Compile profile"
+  echo
+  echo "The 5 slowest translation units of each build tree of (1), from its \`.ninja_log\` (the last"
+  echo "build of each output), with the tree's count of translation units and their summed time."
+  for tree in harness "${presets[@]}"; do
+    tu_times "$scratch/build/$tree" >"$bench/work/$tree.tus"
+    echo
+    echo "**$tree** ($(wc -l <"$bench/work/$tree.tus") translation units, $(awk -F'\t' '{ t += $1 } END { printf "%.1f", t }' "$bench/work/$tree.tus") s compiling):"
+    echo
+    echo "| translation unit | seconds |"
+    echo "|---|---|"
+    head -5 "$bench/work/$tree.tus" | awk -F'\t' '{ printf "| `%s` | %.1f |\n", $2, $1 }'
+  done
   echo
   echo "## (b) Test phase against its physical limit"
   echo
-  echo "The case tests of a preset (\`ctest -L case -j $cores\`) against the sum of the bare variant"
-  echo "runtimes divided by the $cores cores: no scheduler can do better."
+  echo "The test phase is \`ctest --test-dir build/P -L case -j $cores\` (the case tests alone, through the"
+  echo "harness), timed by hyperfine. The limit is the sum of the bare runtimes of (d) — the case"
+  echo "programs alone, their environment set beforehand — divided by the $cores cores: no scheduler can"
+  echo "do better, nor finish before the longest variant does."
   echo
-  echo "| preset | test phase (s) | limit (s) | ratio | longest variant (s) |"
-  echo "|---|---|---|---|---|"
-  for p in tsan asan tsan-clang asan-clang; do
-    echo "| $p | ${phase[$p]} | ${limit[$p]} | $(awk -v a="${phase[$p]}" -v b="${limit[$p]}" 'BEGIN { printf "%.2f", a / b }') | ${longest[$p]} |"
+  echo "| preset | test phase (s) | sum of bare runs (s) | limit: sum / $cores (s) | phase / limit | longest variant (s) |"
+  echo "|---|---|---|---|---|---|"
+  for p in "${presets[@]}"; do
+    echo "| $p | $(fix "${phase[$p]}" 3) | $(fix "${sum_bare[$p]}" 3) | $(fix "${limit[$p]}" 3) | $(ratio "${phase[$p]}" "${limit[$p]}") | $(fix "${longest[$p]}" 3) ${longest_key[$p]} |"
   done
   echo
-  echo "## (c) Harness overhead per run"
+  echo "## (c) The harness's overhead per run"
   echo
-  echo "- The harness's own work per run — reading the case file, parsing the output, judging,"
-  echo "  writing the result — measured by the harness around its child: median **$overhead_us µs**"
-  echo "  over every variant of the four sanitizer presets' test phases."
-  echo "- End to end, every variant through \`racebook-harness run\` against the same binary run"
-  echo "  directly with the same options ($count pairs in tsan and normal): **$overhead_wall_ms ms** per run"
-  echo "  on average (total $(printf '%.1f' "$sum_h") s against $(printf '%.1f' "$sum_b") s). This includes starting the harness"
-  echo "  and is of the order of the run-to-run noise of the variants themselves."
+  echo "Both sides started by hyperfine without a shell, with racebook's sanitizer options in the"
+  echo "environment. **Bare**: the case program \`PROGRAM VARIANT --warn NoTests\`, its output to"
+  echo "/dev/null, until it exits. **Harness**: \`racebook-harness run --retries 1 --results DIR\` with the"
+  echo "test's other arguments: the harness starts, reads the case file, derives the sanitizer options,"
+  echo "starts the same program in its own process group with its output on pipes, reads and parses"
+  echo "that output, judges the verdict, writes the result file, prints the verdict, exits."
+  echo
+  echo "| preset | variants | bare, sum of medians (s) | harness, sum of medians (s) | overhead per run, median over variants (ms) | mean (ms) | the harness's own measure, median (µs) |"
+  echo "|---|---|---|---|---|---|---|"
+  for p in "${overhead_presets[@]}"; do
+    sb=0 sr=0 diffs=()
+    for key in ${variants_of[$p]}; do
+      sb=$(add "$sb" "${oh_bare[$p,$key]}") sr=$(add "$sr" "${oh_run[$p,$key]}")
+      diffs+=("$(sub "${oh_run[$p,$key]}" "${oh_bare[$p,$key]}")")
+    done
+    n=${#diffs[@]}
+    echo "| $p | $n | $(fix "$sb" 3) | $(fix "$sr" 3) | $(ms "$(printf '%s\n' "${diffs[@]}" | median)") | $(ms "$(awk -v a="$sr" -v b="$sb" -v n="$n" 'BEGIN { print (a - b) / n }')") | $(fix "${oh_self[$p]}" 0) |"
+  done
+  echo
+  echo "The harness's own measure is the time it spent outside its child per run (reading the case"
+  echo "file, parsing, judging, writing), from the \`harness_overhead_us_per_run\` of the result files"
+  echo "these runs wrote; it leaves out the harness's own start and exit."
   echo
   echo "## (d) Slowdown under the sanitizers"
   echo
-  echo "Bare runtime of each variant (seconds) and its ratio to the normal build of the same compiler."
-  echo "Sanitizer builds are \`-O0\`, normal builds \`-O2\`, so the ratio includes the optimisation level."
+  echo "Bare runtime of each variant (median, seconds) as in (b), and its ratio to the normal build of"
+  echo "the same compiler. Sanitizer builds are \`-O0\`, normal builds \`-O2\`, so a ratio includes that."
   echo
-  echo "| variant | normal | tsan | × | asan | × | normal-clang | tsan-clang | × | asan-clang | × |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
-  for key in "${variants[@]}"; do
-    n=${bare[normal,$key]} t=${bare[tsan,$key]} a=${bare[asan,$key]}
-    nc=${bare[normal-clang,$key]} tc=${bare[tsan-clang,$key]} ac=${bare[asan-clang,$key]}
-    echo "| $key | $n | $t | $(ratio "$t" "$n") | $a | $(ratio "$a" "$n") | $nc | $tc | $(ratio "$tc" "$nc") | $ac | $(ratio "$ac" "$nc") |"
+  printf '| variant |'
+  for p in "${presets[@]}"; do
+    printf ' %s |' "$p"
+    [[ $p == normal* ]] || printf ' × |'
   done
+  echo
+  printf '|---|'
+  for p in "${presets[@]}"; do printf -- '---|'; [[ $p == normal* ]] || printf -- '---|'; done
+  echo
+  for key in "${keys[@]}"; do
+    printf '| %s |' "$key"
+    for p in "${presets[@]}"; do
+      printf ' %s |' "$(fix "${bare[$p,$key]:-}" 3)"
+      [[ $p == normal* ]] || printf ' %s |' "$(ratio "${bare[$p,$key]:-}" "${bare[$(baseline_of "$p"),$key]:-}" 1)"
+    done
+    echo
+  done
+  printf '| **median ratio** |'
+  for p in "${presets[@]}"; do
+    printf ' |'
+    if [[ $p != normal* ]]; then
+      b=$(baseline_of "$p") rs=()
+      for key in "${keys[@]}"; do
+        r=$(ratio "${bare[$p,$key]:-}" "${bare[$b,$key]:-}")
+        [ "$r" = - ] || rs+=("$r")
+      done
+      if [ ${#rs[@]} -gt 0 ]; then printf ' **%s** |' "$(fix "$(printf '%s\n' "${rs[@]}" | median)")"; else printf ' - |'; fi
+    fi
+  done
+  echo
   echo
   echo "## (e) The naive way, for comparison"
   echo
-  echo "Each binary run directly with the runtimes' default options, one after the other, called racy"
-  echo "when its output matches \`WARNING: ThreadSanitizer\`; compared with the expected verdicts."
+  echo "The naive way: every case program run directly with the runtimes' default options, $cores at a"
+  echo "time (\`xargs -P $cores\`), called racy when its output matches \`$regex\`, compared"
+  echo "with the expected verdict (racy or clean). racebook: the test phase of (b), on the same $cores"
+  echo "jobs; a variant counts as right when its test passed, which asks more: the report's kind and"
+  echo "its marked lines, or for a clean variant a finished run and the right result. Both timed by"
+  echo "hyperfine over $runs runs, each including a count of its verdicts (a grep, milliseconds)."
   echo
-  echo "| preset | seconds | right verdicts (of ${#variants[@]}, min–max over runs) | racebook's test phase (s) |"
-  echo "|---|---|---|---|"
-  for p in tsan tsan-clang; do
-    echo "| $p | ${naive_time[$p]} | ${naive_right[$p]} | ${phase[$p]} |"
+  echo "| preset | naive (s) | right (of $n_variants) | wrong, naive | racebook (s) | right (of $n_variants) | wrong, racebook |"
+  echo "|---|---|---|---|---|---|---|"
+  for p in "${sanitizer_presets[@]}"; do
+    echo "| $p | $(fix "${naive_time[$p]}" 3) | ${naive_right[$p]} | ${naive_wrong[$p]:-none} | $(fix "${phase[$p]}" 3) | ${phase_right[$p]} | ${rb_wrong[$p]:-none} |"
   done
-} > docs/performance.md.new
-say "measurements written; see docs/performance.md (the analysis section is kept)"
-# Keep the hand-written analysis (everything from '## Why' on) of an earlier docs/performance.md.
-if [ -f docs/performance.md ] && grep -q '^## Why' docs/performance.md; then
-  { echo; sed -n '/^## Why/,$p' docs/performance.md; } >> docs/performance.md.new
+  [ ${#sanitizer_presets[@]} -gt 0 ] || echo "| (no sanitizer preset measured) | | | | | | |"
+  echo
+  echo "\"right\" is the range over the runs when it varied."
+} >docs/performance.md.new
+# Keep the section that `harness/benchmark.sh parse` writes.
+if [ -f docs/performance.md ] && grep -q '^## Parsing large logs' docs/performance.md; then
+  { echo; awk '/^## Parsing large logs/ { keep = 1; print; next } keep && /^## / { exit } keep' docs/performance.md; } >>docs/performance.md.new
+  # No blank line doubled at the end.
+  sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' docs/performance.md.new
 fi
 mv docs/performance.md.new docs/performance.md
+say "done: docs/performance.md; cold check $(fix "$check_cold_s") s, incremental check $(fix "$check_inc_s") s, cold harness + ${#presets[@]} preset(s) $(fix "${cold[total]}") s"
