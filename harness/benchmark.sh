@@ -24,7 +24,8 @@
 # (4) the cost of one scenario per preset: the compile and the link (with the variants check
 #     that follows it) of each case program, from the tree's .ninja_log, its tests' time from
 #     CTest's record of (1), the mean per scenario and the translation units each one adds;
-#     a compile profile: each tree's 5 slowest translation units (.ninja_log);
+#     a compile profile: each tree's 5 slowest translation units (.ninja_log); and, beside
+#     the goals, why each is where it is, from those build logs (written last, into the page);
 # (d) every variant's case program run bare — the program alone, started by hyperfine without a
 #     shell, with racebook's sanitizer options (`racebook-harness env`) set beforehand — and its
 #     slowdown under TSan and ASan against the normal build;
@@ -693,3 +694,52 @@ if [ -f docs/performance.md ] && grep -q '^## Parsing large logs' docs/performan
 fi
 mv docs/performance.md.new docs/performance.md
 say "done: docs/performance.md; cold check $(fix "$check_cold_s") s, incremental check $(fix "$check_inc_s") s, cold harness + ${#presets[@]} preset(s) $(fix "${cold[total]}") s"
+
+# ---- Why the goals are where they are: from this run's build logs ----
+# Each translation unit's compile time from the .ninja_log of (1)'s trees (they ran two at a time
+# on two cores, so these are close to CPU seconds), set beside the goals.
+tu_sum() { tu_times "$1" | awk -F'\t' -v re="$2" '$2 ~ re { s += $1 } END { printf "%.1f", s + 0 }'; }
+why_all=0 why_catch=0 why_cases=0 why_harness_all=0 why_harness_check=0
+for t in harness "${presets[@]}"; do
+  tree=$scratch/build/$t
+  [ -f "$tree/.ninja_log" ] || continue
+  why_all=$(add "$why_all" "$(tu_sum "$tree" '.')")
+  why_catch=$(add "$why_catch" "$(tu_sum "$tree" 'case_main\.cpp\.o$')")
+  if [ "$t" = harness ]; then
+    why_harness_all=$(tu_sum "$tree" '.')
+    why_harness_check=$(tu_sum "$tree" '^harness/CMakeFiles/')
+  else
+    why_cases=$(add "$why_cases" "$(tu_sum "$tree" '^cases/CMakeFiles/(case_|racebook_case_pch)')")
+  fi
+done
+why_tsan_main=$( [ -f "$scratch/build/tsan/.ninja_log" ] && tu_sum "$scratch/build/tsan" 'case_main\.cpp\.o$' || echo "-")
+why_tests=0
+for t in harness "${presets[@]}"; do why_tests=$(add "$why_tests" "${cold_test[$t]:-0}"); done
+{
+  echo "## Why the goals are where they are"
+  echo
+  echo "From this run's build logs: each translation unit's compile time in (1)'s trees, where they"
+  echo "ran $cores at a time (so close to seconds of one core each)."
+  echo
+  echo "- (1) took $(fix "${cold[total]:-}") s. Its translation units took $(fix "$why_all") s to compile, at least"
+  echo "  $(fix "$(ratio "$why_all" "$cores" 3)") s on $cores cores even if they always kept every core busy; the tests took"
+  echo "  $(fix "$why_tests") s; configuring, linking and the variants check of every program the rest. Of the"
+  echo "  compile time, Catch2's implementation took $(fix "$why_catch") s: once plain for the harness's tests and"
+  echo "  once in every corpus build with that build's sanitizer, which it must be (compiled plain,"
+  echo "  its copies of the standard library's inline functions replace the instrumented ones in the"
+  echo "  case programs: see \`racebook_add_case_main\` in \`cmake/racebook-add-case.cmake\`). The"
+  echo "  harness build's own units (harness, unit tests, plain fixture) took $(fix "$why_harness_all") s, once;"
+  echo "  the case programs themselves (their units and the precompiled \`catch.hpp\`) $(fix "$why_cases") s over"
+  echo "  all ${#presets[@]} corpus builds."
+  echo "- (2) took $(fix "${check_cold_s:-}") s: \`check\` compiles the harness (its units took $(fix "$why_harness_check") s in (1)'s"
+  echo "  harness build) and the tsan corpus, whose Catch2 main under ThreadSanitizer alone took"
+  echo "  $(fix "$why_tsan_main") s of one core, then runs the case tests ($(fix "${check_cold_test_s:-}") s)."
+  echo "- (3) took $(fix "${check_inc_s:-}") s, of which the case tests of tsan, all run again, $(fix "${check_inc_test_s:-}") s; the"
+  echo "  rest is configure (the case file changed, so its variants are read again), one translation"
+  echo "  unit and its link."
+  echo
+} >"$bench/work/why.md"
+awk 'FNR == NR { why = why $0 "\n"; next } /^## \(1\)/ && !done { printf "%s", why; done = 1 } { print }' \
+  "$bench/work/why.md" docs/performance.md >docs/performance.md.new
+mv docs/performance.md.new docs/performance.md
+say "wrote the reasons beside the goals into docs/performance.md"
