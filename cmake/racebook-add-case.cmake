@@ -16,6 +16,12 @@
 #                hidden directories, build trees and other case files; the marker must stand on
 #                exactly one line. Stack frames under SOURCE_ROOT count as "our own" code.
 #
+# A variable of the calling directory:
+#   RACEBOOK_PRECOMPILE_CATCH  when true, the cases without LIBRARIES share one precompiled
+#                catch.hpp (racebook's own corpus sets it in cases/CMakeLists.txt). Off by
+#                default: the header then comes before the case file's first line, and so
+#                before any #define of its own that configures Catch2.
+#
 # Usage
 #   racebook_add_case(NAME counter_race SOURCES counter_race.cpp)
 #   racebook_add_case(NAME spsc_queue SOURCES tests/spsc_queue.cpp LIBRARIES spsc::queue
@@ -311,9 +317,12 @@ function(racebook_add_case)
   endif()
 
   racebook_add_case_main("${flags_target}")
-  _racebook_case_pch("${flags_target}" pch)
-  if(arg_LIBRARIES)
-    set(pch "")  # the library's usage requirements may change how catch.hpp compiles
+  set(pch "")
+  # Opt-in (racebook's own corpus sets it): a precompiled catch.hpp is included before the case
+  # file's first line, so a case that configures Catch2 with #defines of its own must not get
+  # it; nor one with LIBRARIES, whose usage requirements may change how catch.hpp compiles.
+  if(RACEBOOK_PRECOMPILE_CATCH AND NOT arg_LIBRARIES)
+    _racebook_case_pch("${flags_target}" pch)
   endif()
 
   set(target "case_${name}")
