@@ -14,6 +14,23 @@ if(NOT locked EQUAL 0)
   message(FATAL_ERROR "racebook: could not lock the shared harness build ${BUILD} within an hour "
     "(${locked}); is another build stuck there?")
 endif()
+# A build tree of another checkout, or of another part, would hand this corpus a harness built
+# from other sources: refused, never used.
+if(EXISTS "${BUILD}/CMakeCache.txt")
+  file(STRINGS "${BUILD}/CMakeCache.txt" home REGEX "^CMAKE_HOME_DIRECTORY:INTERNAL=")
+  file(STRINGS "${BUILD}/CMakeCache.txt" part REGEX "^RACEBOOK_PART:STRING=")
+  string(REGEX REPLACE "^[^=]*=" "" home "${home}")
+  string(REGEX REPLACE "^[^=]*=" "" part "${part}")
+  file(REAL_PATH "${SOURCE}" source_real)
+  if(home)
+    file(REAL_PATH "${home}" home)
+  endif()
+  if(NOT home STREQUAL source_real OR NOT part STREQUAL "harness")
+    message(FATAL_ERROR "racebook: ${BUILD} is not the harness build of this checkout (it was "
+      "configured from '${home}' as RACEBOOK_PART='${part}'; this checkout is ${source_real}). "
+      "Point RACEBOOK_HARNESS_BUILD at a directory of its own, or remove that one.")
+  endif()
+endif()
 if(NOT EXISTS "${BUILD}/CMakeCache.txt")
   message(STATUS "racebook: configuring the shared harness build in ${BUILD} (preset 'harness')")
   execute_process(COMMAND "${CMAKE_COMMAND}" --preset harness -B "${BUILD}"

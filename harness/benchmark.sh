@@ -693,7 +693,6 @@ if [ -f docs/performance.md ] && grep -q '^## Parsing large logs' docs/performan
   sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' docs/performance.md.new
 fi
 mv docs/performance.md.new docs/performance.md
-say "done: docs/performance.md; cold check $(fix "$check_cold_s") s, incremental check $(fix "$check_inc_s") s, cold harness + ${#presets[@]} preset(s) $(fix "${cold[total]}") s"
 
 # ---- Why the goals are where they are: from this run's build logs ----
 # Each translation unit's compile time from the .ninja_log of (1)'s trees (they ran two at a time
@@ -743,3 +742,4 @@ awk 'FNR == NR { why = why $0 "\n"; next } /^## \(1\)/ && !done { printf "%s", w
   "$bench/work/why.md" docs/performance.md >docs/performance.md.new
 mv docs/performance.md.new docs/performance.md
 say "wrote the reasons beside the goals into docs/performance.md"
+say "done: docs/performance.md; cold check $(fix "$check_cold_s") s, incremental check $(fix "$check_inc_s") s, cold harness + ${#presets[@]} preset(s) $(fix "${cold[total]}") s"
