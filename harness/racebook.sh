@@ -116,6 +116,8 @@ run_all_presets() {
 case "${1:-}" in
   check)
     preset=${2:-tsan}
+    [[ " ${all_presets[*]} " == *" $preset "* ]] ||
+      die "check: '$preset' is not a preset of the corpus; use one of: ${all_presets[*]}"
     install_missing
     check_preset "$preset"
     ;;
