@@ -18,14 +18,6 @@ bool inside(const fs::path& file, const fs::path& root) {
   return !rel.empty() && *rel.begin() != "..";
 }
 
-std::optional<Frame> first_own_frame(const Stack& stack, const fs::path& root) {
-  for (const auto& frame : stack.frames) {
-    if (frame.file.empty() || frame.line == 0) continue;
-    if (inside(normalized(frame.file), root)) return frame;
-  }
-  return std::nullopt;
-}
-
 std::string place(const Frame& frame) {
   return fs::path(frame.file).filename().string() + ":" + std::to_string(frame.line);
 }
@@ -82,6 +74,15 @@ std::vector<KeyStack> key_stacks(const Report& report, KeyRoles roles) {
   return stacks;
 }
 
+std::optional<Frame> first_frame_in(const Stack& stack, const fs::path& source_root) {
+  const fs::path root = normalized(source_root.string());
+  for (const auto& frame : stack.frames) {
+    if (frame.file.empty() || frame.line == 0) continue;
+    if (inside(normalized(frame.file), root)) return frame;
+  }
+  return std::nullopt;
+}
+
 std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root) {
   const fs::path root = normalized(source_root.string());
   std::vector<KeySite> sites;
@@ -89,7 +90,7 @@ std::vector<KeySite> key_sites(const Report& report, const fs::path& source_root
     if (k.site && inside(normalized(k.site->file), root)) {
       sites.push_back({std::move(k.role), *k.site});
     } else {
-      sites.push_back({std::move(k.role), first_own_frame(*k.stack, root)});
+      sites.push_back({std::move(k.role), first_frame_in(*k.stack, root)});
     }
   }
   return sites;

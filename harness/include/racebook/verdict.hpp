@@ -21,6 +21,9 @@ struct KeySite {
 };
 std::vector<KeySite> key_sites(const Report& report, const std::filesystem::path& source_root);
 
+// The first frame of `stack` with a file and line under `source_root`, if any.
+std::optional<Frame> first_frame_in(const Stack& stack, const std::filesystem::path& source_root);
+
 // The stacks key_sites() looks in, in its order, before any frame is chosen: pointers into
 // `report` (valid while it lives). `site`, when set (UBSan's "file:line:col: runtime error"), is
 // tried before the stack's frames. For callers with their own rule of which frame counts
