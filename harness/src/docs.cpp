@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "racebook/expectation.hpp"
+#include "racebook/picture.hpp"
 #include "racebook/report.hpp"
 #include "racebook/runner.hpp"
 #include "racebook/verdict.hpp"
@@ -133,78 +134,187 @@ const PresetRun* find_run(const std::vector<PresetRun>& runs, const std::string&
   return nullptr;
 }
 
+// One generated block of a page: its type, its arguments, where it stands, what it holds now.
+struct Block {
+  std::string type;  // verdicts, report, measured, picture
+  std::string args;  // the rest of the opening comment
+  std::string where;  // "docs/x.md:12: ", for problems
+  std::string current;
+};
+
+// The context every block is filled from.
+struct PageContext {
+  const fs::path& project_dir;
+  const std::vector<PresetRun>& runs;
+  bool check;
+  std::vector<std::string>& problems;
+  std::vector<fs::path>& written;  // pictures written (write mode)
+};
+
+std::string verdicts_block(const Block& b, PageContext& c) {
+  const std::string& scenario = b.args;
+  if (!fs::exists(c.project_dir / "cases" / (scenario + ".cpp"))) {
+    c.problems.push_back(b.where + "names scenario \"" + scenario + "\", which has no cases/" + scenario + ".cpp");
+    return "";
+  }
+  std::vector<std::string> missing;
+  std::string fresh = verdict_table(c.project_dir, c.runs, scenario, missing);
+  for (const auto& p : missing) c.problems.push_back(b.where + p);
+  if (c.check && b.current != fresh)
+    c.problems.push_back(b.where + "the verdict table of " + scenario + " differs from this run");
+  return fresh;
+}
+
+std::string measured_block(const Block& b, PageContext& c) {
+  const std::string& key = b.args;
+  std::string fresh = measured_table(c.runs, key);
+  if (fresh.empty()) {
+    c.problems.push_back(b.where + key + " measured nothing in some preset (an oracle variant prints "
+                         "\"measured: ...\" lines in every preset)");
+  } else if (c.check && b.current.empty()) {
+    c.problems.push_back(b.where + "the measurements of " + key + " have not been generated yet");
+  }
+  // The numbers themselves differ from run to run by nature: they are shown, never compared.
+  return fresh;
+}
+
+// The result of `key` in `preset`, or nullptr with a problem said.
+const json* block_result(const Block& b, PageContext& c, const std::string& key, const std::string& preset,
+                         const PresetRun** run_out = nullptr) {
+  const PresetRun* run = find_run(c.runs, preset);
+  if (!run) {
+    c.problems.push_back(b.where + "names preset \"" + preset + "\", which is not one of the corpus presets");
+    return nullptr;
+  }
+  if (run_out) *run_out = run;
+  const json* result = find_result(*run, key);
+  if (!result) c.problems.push_back(b.where + "names " + key + ", which has no result in " + preset);
+  return result;
+}
+
+bool has_report(const json& result) { return result.contains("report") && !result["report"].get<std::string>().empty(); }
+
+// "KEY PRESET" or "KEY PRESET folded": the report excerpt, folded under <details> for a
+// second compiler's report of the same variant.
+std::string report_block_of(const Block& b, PageContext& c) {
+  static const std::regex args_re(R"(([^ ]+) ([^ ]+)( folded)?)");
+  std::smatch m;
+  if (!std::regex_match(b.args, m, args_re)) {
+    c.problems.push_back(b.where + "a report block is <!-- racebook:report SCENARIO.VARIANT PRESET [folded] -->");
+    return "";
+  }
+  const std::string key = m[1], preset = m[2];
+  const PresetRun* run = nullptr;
+  const json* result = block_result(b, c, key, preset, &run);
+  if (!result) return "";
+  if (!has_report(*result)) {
+    c.problems.push_back(b.where + key + " printed no report in " + preset +
+                         " (a report block belongs to a variant that reports)");
+    return "";
+  }
+  if (c.check) {
+    const std::string want = signature((*result)["report"].get<std::string>(), c.project_dir);
+    const std::string have = signature(b.current, c.project_dir);
+    if (want != have) {
+      c.problems.push_back(b.where + "the excerpt of " + key + " under " + preset + " does not match this run:\n      docs: " +
+                           (have.empty() ? "(no report)" : have) + "\n      run:  " + want);
+    }
+  }
+  std::string fresh = report_block(*run, key, c.project_dir);
+  if (m[3].matched) {
+    fresh = "<details><summary>the same report under " + preset + " (" + run->build.value("compiler", "?") +
+            ")</summary>\n\n" + fresh + "\n</details>\n";
+  }
+  return fresh;
+}
+
+std::string picture_signature_line(const std::string& signature) {
+  return "<!-- racebook signature: " + replace_all(signature, "--", "- -") + " -->";
+}
+
+// "KEY PRESET fix FIX_KEY: EDGE": the picture of KEY's report in PRESET, beside FIX_KEY (a
+// variant the same run found clean) with EDGE, the edge it adds. Writes docs/pictures/KEY.svg;
+// the check compares the signature of the report the picture was drawn from with the run's.
+std::string picture_block(const Block& b, PageContext& c) {
+  static const std::regex args_re(R"(([^ ]+)\.([^ .]+) ([^ ]+) fix ([^ ]+): (.+))");
+  std::smatch m;
+  if (!std::regex_match(b.args, m, args_re)) {
+    c.problems.push_back(b.where + "a picture block is <!-- racebook:picture SCENARIO.VARIANT PRESET fix "
+                         "SCENARIO.VARIANT: EDGE -->");
+    return "";
+  }
+  const std::string scenario = m[1], key = scenario + "." + m[2].str(), preset = m[3], fix = m[4], edge = m[5];
+  const PresetRun* run = nullptr;
+  const json* result = block_result(b, c, key, preset, &run);
+  const json* fixed = result ? block_result(b, c, fix, preset) : nullptr;
+  if (!result || !fixed) return "";
+  if (!has_report(*result)) {
+    c.problems.push_back(b.where + key + " printed no report in " + preset + ": there is nothing to draw");
+    return "";
+  }
+  if (fixed->value("expected", "") != "clean" || !fixed->value("pass", false)) {
+    c.problems.push_back(b.where + "the fix " + fix + " was not found clean in " + preset + " by this run");
+    return "";
+  }
+  const std::string raw = (*result)["report"].get<std::string>();
+  const auto reports = parse_reports(raw);
+  if (reports.empty()) {
+    c.problems.push_back(b.where + "the report of " + key + " in " + preset + " does not parse");
+    return "";
+  }
+  const fs::path file = c.project_dir / "docs" / "pictures" / (key + ".svg");
+  const std::string want = picture_signature_line(signature(raw, c.project_dir));
+  if (c.check) {
+    const std::string have = fs::exists(file) ? read_text(file) : "";
+    if (have.find(want) == std::string::npos) {
+      c.problems.push_back(b.where + "the picture docs/pictures/" + key + ".svg was not drawn from a report like "
+                           "this run's (" + (have.empty() ? "it does not exist" : "its signature differs") +
+                           "); redraw it with ./harness/racebook.sh docs");
+    }
+  } else {
+    const CaseFile case_file = read_case_file((c.project_dir / "cases" / (scenario + ".cpp")).string());
+    const RaceDrawing drawing = draw_race(reports.front(), key, c.project_dir, case_file);
+    const std::string provenance = reports.front().tool + " report of the " + preset + " preset (" +
+                                   run->build.value("compiler", "?") + " " + run->build.value("compiler_version", "?") +
+                                   "), drawn by racebook-harness docs";
+    std::string svg = race_svg(drawing, {fix, edge}, provenance);
+    svg.insert(svg.find('\n') + 1, want + "\n");
+    fs::create_directories(file.parent_path());
+    if (!fs::exists(file) || read_text(file) != svg) {
+      write_text(file, svg);
+      c.written.push_back(file);
+    }
+  }
+  const std::string link = "![" + key + ": " + reports.front().kind + " under " + preset + ", and the fix " + fix +
+                           "](pictures/" + key + ".svg)\n";
+  if (c.check && b.current != link) c.problems.push_back(b.where + "the picture block should hold: " + link);
+  return link;
+}
+
 // Rewrites (or checks) every generated block of one markdown page.
-std::string process_page(const fs::path& page, const std::string& text, const fs::path& project_dir,
-                         const std::vector<PresetRun>& runs, bool check,
-                         std::vector<std::string>& problems) {
-  static const std::regex open_re(R"(^<!-- racebook:(verdicts|report|measured) ([^ ]+)(?: ([^ ]+))? -->$)");
+std::string process_page(const fs::path& page, const std::string& text, PageContext& c) {
+  static const std::regex open_re(R"(^<!-- racebook:(verdicts|report|measured|picture) (.+) -->$)");
   const auto lines = split_lines(text);
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out += lines[i] + "\n";
     std::smatch m;
     if (!std::regex_match(lines[i], m, open_re)) continue;
-    const std::string where = "docs/" + page.filename().string() + ":" + std::to_string(i + 1) + ": ";
-    const std::string type = m[1];
-    const std::string close = "<!-- /racebook:" + type + " -->";
+    Block b{m[1], m[2], "docs/" + page.filename().string() + ":" + std::to_string(i + 1) + ": ", ""};
+    const std::string close = "<!-- /racebook:" + b.type + " -->";
     std::size_t end = i + 1;
     while (end < lines.size() && lines[end] != close) ++end;
     if (end == lines.size()) {
-      problems.push_back(where + "block has no closing " + close);
+      c.problems.push_back(b.where + "block has no closing " + close);
       continue;
     }
-    std::string current;
-    for (std::size_t k = i + 1; k < end; ++k) current += lines[k] + "\n";
-
+    for (std::size_t k = i + 1; k < end; ++k) b.current += lines[k] + "\n";
     std::string fresh;
-    if (type == "verdicts") {
-      const std::string scenario = m[2];
-      if (!fs::exists(project_dir / "cases" / (scenario + ".cpp"))) {
-        problems.push_back(where + "names scenario \"" + scenario + "\", which has no cases/" + scenario + ".cpp");
-      } else {
-        std::vector<std::string> missing;
-        fresh = verdict_table(project_dir, runs, scenario, missing);
-        for (const auto& p : missing) problems.push_back(where + p);
-        if (check && current != fresh) {
-          problems.push_back(where + "the verdict table of " + scenario + " differs from this run");
-        }
-      }
-    } else if (type == "measured") {
-      const std::string key = m[2];
-      fresh = measured_table(runs, key);
-      if (fresh.empty()) {
-        problems.push_back(where + key + " measured nothing in some preset (an oracle variant prints "
-                           "\"measured: ...\" lines in every preset)");
-      } else if (check && current.empty()) {
-        problems.push_back(where + "the measurements of " + key + " have not been generated yet");
-      }
-      // The numbers themselves differ from run to run by nature: they are shown, never compared.
-    } else {
-      const std::string key = m[2];
-      const std::string preset = m[3];
-      const PresetRun* run = find_run(runs, preset);
-      const json* result = run ? find_result(*run, key) : nullptr;
-      if (!run) {
-        problems.push_back(where + "names preset \"" + preset + "\", which is not one of the six");
-      } else if (!result) {
-        problems.push_back(where + "names " + key + ", which has no result in " + preset);
-      } else {
-        fresh = report_block(*run, key, project_dir);
-        if (fresh.empty()) {
-          problems.push_back(where + key + " printed no report in " + preset +
-                             " (a report block belongs to a variant that reports)");
-        } else if (check) {
-          const std::string want = signature((*result)["report"].get<std::string>(), project_dir);
-          const std::string have = signature(current, project_dir);
-          if (want != have) {
-            problems.push_back(where + "the excerpt of " + key + " under " + preset +
-                               " does not match this run:\n      docs: " +
-                               (have.empty() ? "(no report)" : have) + "\n      run:  " + want);
-          }
-        }
-      }
-    }
-    out += check || fresh.empty() ? current : fresh;
+    if (b.type == "verdicts") fresh = verdicts_block(b, c);
+    else if (b.type == "measured") fresh = measured_block(b, c);
+    else if (b.type == "report") fresh = report_block_of(b, c);
+    else fresh = picture_block(b, c);
+    out += c.check || fresh.empty() ? b.current : fresh;
     out += close + "\n";
     i = end;
   }
@@ -326,7 +436,19 @@ std::string excerpt(const std::string& raw_report, const fs::path& project_dir) 
   static const std::regex frame_re(R"(^\s+#\d+ .*)");
   const std::string project_prefix = project_dir.string() + "/";
   std::vector<std::string> lines;
+  bool in_shadow = false;  // ASan's shadow-byte dump and its legend: cut to one line
   for (auto line : split_lines(raw_report)) {
+    if (line.rfind("Shadow bytes around the buggy address:", 0) == 0) {
+      in_shadow = true;
+      lines.push_back("Shadow bytes around the buggy address: ... (cut: see docs/README.md)");
+      continue;
+    }
+    if (in_shadow) {
+      const bool dump = line.rfind("=>", 0) == 0 || line.rfind("  ", 0) == 0 ||
+                        line.rfind("Shadow byte legend", 0) == 0;
+      if (dump) continue;
+      in_shadow = false;
+    }
     line = std::regex_replace(line, build_id_re, "");
     lines.push_back(replace_all(line, project_prefix, ""));
   }
@@ -394,10 +516,9 @@ DocsOutcome update_docs(const fs::path& project_dir, const std::vector<PresetRun
   }
   std::sort(pages.begin(), pages.end());
   for (const auto& page : pages) {
-    std::vector<std::string> problems;
     const std::string text = read_text(page);
-    const std::string fresh = process_page(page, text, project_dir, runs, check, problems);
-    outcome.problems.insert(outcome.problems.end(), problems.begin(), problems.end());
+    PageContext context{project_dir, runs, check, outcome.problems, outcome.written};
+    const std::string fresh = process_page(page, text, context);
     if (!check && fresh != text) {
       write_text(page, fresh);
       outcome.written.push_back(page);
