@@ -61,3 +61,16 @@ TEST_CASE("docs.signature_changes_with_a_line_and_ignores_addresses", "[docs]") 
                                                "tsan_data_race.cpp:999");
   CHECK(racebook::signature(moved, "/proj") != sig);
 }
+
+TEST_CASE("docs.excerpt_cuts_the_shadow_byte_dump_to_one_line", "[docs]") {
+  const std::string raw = log_as_case("asan_heap_use_after_free.gcc.log");
+  REQUIRE_THAT(raw, Catch::Contains("Shadow byte legend"));
+  const std::string text = racebook::excerpt(raw, "/proj");
+  CHECK_THAT(text, Catch::Contains("Shadow bytes around the buggy address: ... (cut: see docs/README.md)\n"));
+  CHECK_THAT(text, !Catch::Contains("Shadow byte legend"));
+  CHECK_THAT(text, !Catch::Contains("=>0x"));
+  CHECK_THAT(text, !Catch::Contains("Heap left redzone"));
+  // What the runtime prints after the dump stays.
+  CHECK_THAT(text, Catch::Contains("ABORTING"));
+  CHECK_THAT(text, Catch::Contains("SUMMARY: AddressSanitizer: heap-use-after-free"));
+}
