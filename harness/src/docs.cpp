@@ -2,8 +2,6 @@
 #include "racebook/options.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -14,6 +12,7 @@
 #include "racebook/picture.hpp"
 #include "racebook/report.hpp"
 #include "racebook/runner.hpp"
+#include "racebook/tables.hpp"
 #include "racebook/verdict.hpp"
 
 namespace racebook {
@@ -55,11 +54,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::string cell(const json* result) { return result ? verdict_cell(*result) : "not run"; }
 
-const json* find_result(const PresetRun& run, const std::string& key) {
-  const auto it = run.results.find(key);
-  return it == run.results.end() ? nullptr : &it->second;
-}
-
 // The variants of a scenario in the order its case file declares them.
 std::vector<std::string> variants_of(const fs::path& project_dir, const std::string& scenario) {
   std::vector<std::string> names;
@@ -69,11 +63,12 @@ std::vector<std::string> variants_of(const fs::path& project_dir, const std::str
   return names;
 }
 
-std::string table_header() {
+// The head of a verdict table: a column per preset, in the order of `runs`.
+std::string table_header(const std::vector<PresetRun>& runs) {
   std::string head = "| variant |";
   std::string rule = "|---|";
-  for (const auto& p : all_presets()) {
-    head += " " + p + " |";
+  for (const auto& run : runs) {
+    head += " " + run.preset + " |";
     rule += "---|";
   }
   return head + "\n" + rule + "\n";
@@ -93,18 +88,11 @@ std::string verdict_row(const std::string& label, const std::string& key,
 
 std::string verdict_table(const fs::path& project_dir, const std::vector<PresetRun>& runs,
                           const std::string& scenario, std::vector<std::string>& problems) {
-  std::string out = table_header();
+  std::string out = table_header(runs);
   for (const auto& variant : variants_of(project_dir, scenario)) {
     out += verdict_row("`" + variant + "`", scenario + "." + variant, runs, problems);
   }
   return out;
-}
-
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return date;
 }
 
 std::string report_block(const PresetRun& run, const std::string& key, const fs::path& project_dir) {
@@ -334,7 +322,7 @@ std::string matrix_rows(const fs::path& project_dir, const std::vector<PresetRun
   for (const auto& run : runs) {
     for (const auto& [key, r] : run.results) scenarios.insert(r.value("scenario", key));
   }
-  std::string out = table_header();
+  std::string out = table_header(runs);
   out.replace(0, std::string("| variant |").size(), "| scenario.variant |");
   for (const auto& scenario : scenarios) {
     for (const auto& variant : variants_of(project_dir, scenario)) {
@@ -384,52 +372,6 @@ std::string between(const std::string& text, const std::string& open, const std:
 }
 
 }  // namespace
-
-std::string read_first_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line.empty() ? "unknown" : line;
-}
-
-std::string verdict_cell(const json& result) {
-  if (result.value("pass", false)) return result.value("kind", "?") + " ✓";
-  return "✗ " + result.value("observed", "?");
-}
-
-const std::vector<std::string>& all_presets() {
-  static const std::vector<std::string> presets{"normal",       "tsan",       "asan",
-                                                "normal-clang", "tsan-clang", "asan-clang"};
-  return presets;
-}
-
-std::vector<PresetRun> load_runs(const fs::path& build_root, const std::vector<std::string>& presets) {
-  std::vector<PresetRun> runs;
-  for (const auto& preset : presets) {
-    PresetRun run;
-    run.preset = preset;
-    const fs::path dir = build_root / preset;
-    const fs::path build_file = dir / "racebook-build.json";
-    if (!fs::exists(build_file)) {
-      throw std::runtime_error("preset " + preset + " has not been configured (" +
-                               build_file.string() + " is missing): run cmake --workflow --preset " +
-                               preset + ", or ./harness/racebook.sh docs for all six");
-    }
-    run.build = json::parse(read_text(build_file));
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir / "results", ec)) {
-      if (entry.path().extension() != ".json") continue;
-      json r = json::parse(read_text(entry.path()));
-      run.results[r.at("scenario").get<std::string>() + "." + r.at("variant").get<std::string>()] = r;
-    }
-    if (run.results.empty()) {
-      throw std::runtime_error("preset " + preset + " has no results in " + (dir / "results").string() +
-                               ": run ctest --preset " + preset + " first");
-    }
-    runs.push_back(std::move(run));
-  }
-  return runs;
-}
 
 std::string excerpt(const std::string& raw_report, const fs::path& project_dir) {
   static const std::regex build_id_re(R"( \(BuildId: [0-9a-fA-F]+\))");
@@ -542,66 +484,6 @@ DocsOutcome update_docs(const fs::path& project_dir, const std::vector<PresetRun
     outcome.written.push_back(matrix);
   }
   return outcome;
-}
-
-std::vector<std::string> write_stability(const fs::path& project_dir, const std::vector<PresetRun>& runs) {
-  std::vector<std::string> inexact;
-  json record = json::object();
-  std::set<std::string> keys;
-  for (const auto& run : runs) {
-    for (const auto& [key, r] : run.results) keys.insert(key);
-  }
-  std::string head = "| variant | expected under tsan |";
-  std::string rule = "|---|---|";
-  for (const auto& run : runs) {
-    head += " " + run.preset + " |";
-    rule += "---|";
-  }
-  std::string rows;
-  int total_runs = 0;
-  for (const auto& key : keys) {
-    rows += "| " + key + " |";
-    const json* tsan = nullptr;
-    for (const auto& run : runs) {
-      if (run.preset == "tsan") tsan = find_result(run, key);
-    }
-    rows += " " + (tsan ? tsan->value("kind", "?") : std::string("?")) + " |";
-    for (const auto& run : runs) {
-      const json* r = find_result(run, key);
-      if (!r || !r->contains("runs") || !(*r)["runs"].value("repeat_mode", false)) {
-        rows += " not run |";
-        inexact.push_back(run.preset + " " + key + ": no --repeat result");
-        continue;
-      }
-      const json& n = (*r)["runs"];
-      const int total = n.value("total", 0);
-      const int matched = n.value("matched", 0);
-      total_runs += total;
-      record[key][run.preset] = {{"expected", r->value("kind", "?")}, {"runs", total},
-                                 {"matched", matched}, {"no_report", n.value("no_report", 0)},
-                                 {"mismatch", n.value("mismatch", 0)}};
-      const bool exact = matched == total && total > 0;
-      if (!exact) inexact.push_back(run.preset + " " + key + ": " + std::to_string(matched) + "/" + std::to_string(total));
-      rows += " " + std::to_string(matched) + "/" + std::to_string(total) + (exact ? " ✓" : " ✗") + " |";
-    }
-    rows += "\n";
-  }
-  const fs::path docs = project_dir / "docs";
-  write_text(docs / "stability.json", record.dump(2) + "\n");
-
-  std::ostringstream page;
-  page << "# Stability\n\n"
-       << "Every variant run many times on its own in each sanitizer preset, each run judged alone "
-          "with no retry (`racebook-harness run --repeat N`). A cell is matched runs / runs: a racy "
-          "variant must report exactly its expected lines in every run, a clean one must never "
-          "report. Generated by `./harness/racebook.sh stability` on "
-       << utc_now() << ", Linux " << read_first_line("/proc/sys/kernel/osrelease") << ", "
-       << total_runs << " runs in all; the raw counts are in [stability.json](stability.json).\n\n"
-       << head << "\n" << rule << "\n" << rows << "\n"
-       << (inexact.empty() ? "Every variant was exact in every preset.\n"
-                           : "Not exact: " + std::to_string(inexact.size()) + " (variant, preset) pairs.\n");
-  write_text(docs / "stability.md", page.str());
-  return inexact;
 }
 
 }  // namespace racebook

@@ -42,6 +42,7 @@
 #include "racebook/json.hpp"
 #include "racebook/report.hpp"
 #include "racebook/runner.hpp"
+#include "racebook/tables.hpp"
 #include "racebook/verdict.hpp"
 
 #ifndef RACEBOOK_VERSION
@@ -836,7 +837,8 @@ int cmd_docs(const DocsArgs& a) {
   const bool check = a.check;
   racebook::DocsOutcome outcome;
   try {
-    outcome = racebook::update_docs(project, racebook::load_runs(project / "build"), check);
+    outcome = racebook::update_docs(
+        project, racebook::load_runs(project / "build", racebook::corpus_presets(project)), check);
   } catch (const std::exception& e) {
     std::cerr << "racebook-harness docs: " << e.what() << '\n';
     return kUsage;
@@ -968,126 +970,67 @@ void add_summary_command(CLI::App& app, SummaryArgs& args) {
       ->type_name("FORMAT");
 }
 
+// What a failed result says in an annotation: "tsan with gcc: expected ..., observed ...".
+std::string failure_text(const racebook::PresetVerdicts& v, const json& r) {
+  return v.sanitizer + " with " + v.compiler + ": expected " + r["expected_text"].get<std::string>() +
+         ", observed " + r["observed"].get<std::string>();
+}
+
+std::string test_name(const json& r) {
+  return "case." + r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
+}
+
+constexpr const char* kNoResult =
+    "the test did not run in the last ctest run, or died before writing a result";
+
+void print_summary_json(const racebook::PresetVerdicts& v) {
+  const json out{{"format", "racebook-summary"},
+                 {"version", 1},
+                 {"racebook", RACEBOOK_VERSION},
+                 {"sanitizer", v.sanitizer},
+                 {"compiler", v.compiler},
+                 {"variants", v.known.size()},
+                 {"raced_as_expected", v.raced},
+                 {"clean_as_expected", v.clean},
+                 {"failed", v.failed},
+                 {"without_result", v.missing},
+                 {"results", v.results}};
+  std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void print_summary_sarif(const racebook::PresetVerdicts& v) {
+  std::vector<racebook::VerdictProblem> problems;
+  for (const auto& r : v.results) {
+    if (!r["pass"].get<bool>()) problems.push_back({test_name(r), failure_text(v, r), false});
+  }
+  for (const auto& test : v.missing) problems.push_back({test, kNoResult, true});
+  racebook::write_sarif_verdicts(std::cout, problems);
+}
+
+// One annotation per failure, so a pull request shows them on its checks page.
+void print_github_annotations(const racebook::PresetVerdicts& v) {
+  auto annotate = [](const std::string& title, const std::string& text) {
+    std::cout << "::error title=" << racebook::github_escape_property(title)
+              << "::" << racebook::github_escape_data(text) << '\n';
+  };
+  for (const auto& r : v.results) {
+    if (!r["pass"].get<bool>()) annotate("racebook: " + test_name(r) + " failed", failure_text(v, r));
+  }
+  for (const auto& test : v.missing) annotate("racebook: " + test + " has no result", kNoResult);
+}
+
 int cmd_summary(const SummaryArgs& args) {
   const fs::path build = racebook::build_dir_of(absolute_path(args.build_dir));
-  const fs::path dir = build / "results";
-  const auto set = racebook::read_results(dir);
-  const auto known = racebook::ctest_case_tests(build);
-  if (known.empty()) {
-    throw racebook::EnvironmentError("CTest knows no case tests in " + build.string() +
-                                     "; configure and build it first (cmake --workflow --preset <name>)");
-  }
-  std::vector<json> results;
-  std::vector<std::string> missing, unknown;
-  for (const auto& test : known) {
-    if (auto it = set.by_test.find(test); it != set.by_test.end()) results.push_back(it->second);
-    else missing.push_back(test);
-  }
-  for (const auto& [test, r] : set.by_test) {
-    if (std::find(known.begin(), known.end(), test) == known.end()) unknown.push_back(test);
-  }
-  std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
-    return std::tie(a["scenario"], a["variant"]) < std::tie(b["scenario"], b["variant"]);
-  });
-  int raced = 0, clean = 0;
-  const int failed_results = static_cast<int>(std::count_if(
-      results.begin(), results.end(), [](const json& r) { return !r["pass"].get<bool>(); }));
-  const int failed = failed_results + static_cast<int>(missing.size() + set.unreadable.size());
-  std::size_t width = 8;
-  for (const auto& r : results) {
-    width = std::max(width, r["scenario"].get<std::string>().size() + r["variant"].get<std::string>().size() + 1);
-  }
-  // The same cells as docs/verdicts.md, one column: this preset's.
-  std::ostringstream table;
-  for (const auto& r : results) {
-    const bool pass = r["pass"].get<bool>();
-    if (pass && r["expected"] == "racy") ++raced;
-    else if (pass) ++clean;
-    std::string name = r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
-    name.resize(width, ' ');
-    table << "  " << name << "  " << racebook::verdict_cell(r);
-    if (pass && r["expected"] == "racy") table << "  (" << r["observed"].get<std::string>() << ")";
-    if (!pass) table << "   (expected " << r["expected_text"].get<std::string>() << ")";
-    for (const auto& m : r.value("measured", json::array())) table << "  [measured: " << m.get<std::string>() << "]";
-    table << '\n';
-  }
-  for (const auto& test : missing) {
-    table << "  " << test << "  ✗ no result: the test did not run in the last ctest run, or died "
-                             "before writing one\n";
-  }
-  for (const auto& [file, why] : set.unreadable) table << "  " << file << "  ✗ " << why << '\n';
-  for (const auto& test : unknown) {
-    table << "  (ignored: a result for " << test << ", which CTest does not know)\n";
-  }
-  // What the build is, from its record (also when no test left a result).
-  std::string sanitizer = "?", compiler = "?";
-  try {
-    std::ifstream in(build / "racebook-build.json");
-    const json record = json::parse(in);
-    sanitizer = record.value("sanitizer", "?");
-    compiler = record.value("compiler", "?");
-  } catch (const json::exception&) {
-    if (!results.empty()) {
-      sanitizer = results.front()["sanitizer"].get<std::string>();
-      compiler = results.front()["compiler"].get<std::string>();
-    }
-  }
+  const racebook::PresetVerdicts v = racebook::read_verdicts(build);
   if (args.format == "json") {
-    const json out{{"format", "racebook-summary"},
-                   {"version", 1},
-                   {"racebook", RACEBOOK_VERSION},
-                   {"sanitizer", sanitizer},
-                   {"compiler", compiler},
-                   {"variants", known.size()},
-                   {"raced_as_expected", raced},
-                   {"clean_as_expected", clean},
-                   {"failed", failed},
-                   {"without_result", missing},
-                   {"results", results}};
-    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-    return failed ? kFail : kPass;
+    print_summary_json(v);
+  } else if (args.format == "sarif") {
+    print_summary_sarif(v);
+  } else {
+    std::cout << racebook::summary_text(v);
+    if (args.format == "github") print_github_annotations(v);
   }
-  if (args.format == "sarif") {
-    std::vector<racebook::VerdictProblem> problems;
-    for (const auto& r : results) {
-      if (r["pass"].get<bool>()) continue;
-      problems.push_back({"case." + r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>(),
-                          sanitizer + " with " + compiler + ": expected " +
-                              r["expected_text"].get<std::string>() + ", observed " +
-                              r["observed"].get<std::string>(),
-                          false});
-    }
-    for (const auto& test : missing) {
-      problems.push_back({test, "the test did not run in the last ctest run, or died before writing a result", true});
-    }
-    racebook::write_sarif_verdicts(std::cout, problems);
-    return failed ? kFail : kPass;
-  }
-  std::cout << "racebook verdicts: " << sanitizer << " with " << compiler << " — " << known.size()
-            << " variants: " << raced << " raced as expected, " << clean << " clean as expected, "
-            << failed << " failed";
-  if (!missing.empty()) std::cout << " (" << missing.size() << " without a result)";
-  std::cout << '\n' << table.str();
-  if (args.format == "github") {
-    // One annotation per failure, so a pull request shows them on its checks page.
-    for (const auto& r : results) {
-      if (r["pass"].get<bool>()) continue;
-      const std::string test = "case." + r["scenario"].get<std::string>() + "." + r["variant"].get<std::string>();
-      std::cout << "::error title=" << racebook::github_escape_property("racebook: " + test + " failed")
-                << "::" << racebook::github_escape_data(
-                               sanitizer + " with " + compiler + ": expected " +
-                               r["expected_text"].get<std::string>() + ", observed " +
-                               r["observed"].get<std::string>())
-                << '\n';
-    }
-    for (const auto& test : missing) {
-      std::cout << "::error title=" << racebook::github_escape_property("racebook: " + test + " has no result")
-                << "::" << racebook::github_escape_data(
-                               "the test did not run in the last ctest run, or died before writing a result")
-                << '\n';
-    }
-  }
-  return failed ? kFail : kPass;
+  return v.failed ? kFail : kPass;
 }
 
 

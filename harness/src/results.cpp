@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include "racebook/runner.hpp"
 
@@ -131,6 +135,144 @@ std::vector<std::string> ctest_case_tests(const fs::path& build_dir) {
                            std::string(e.what()));
   }
   return names;
+}
+
+namespace {
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return json::parse(in);
+}
+
+// The results of the tests CTest knows, by scenario then variant; the rest in `v`.
+void sort_results(const std::vector<std::string>& known, const ResultSet& set, PresetVerdicts& v) {
+  for (const auto& test : known) {
+    if (auto it = set.by_test.find(test); it != set.by_test.end()) v.results.push_back(it->second);
+    else v.missing.push_back(test);
+  }
+  for (const auto& [test, r] : set.by_test) {
+    if (std::find(known.begin(), known.end(), test) == known.end()) v.unknown.push_back(test);
+  }
+  std::sort(v.results.begin(), v.results.end(), [](const json& a, const json& b) {
+    return std::tie(a["scenario"], a["variant"]) < std::tie(b["scenario"], b["variant"]);
+  });
+  v.unreadable = set.unreadable;
+}
+
+void count_verdicts(PresetVerdicts& v) {
+  for (const auto& r : v.results) {
+    const bool pass = r["pass"].get<bool>();
+    if (pass && r["expected"] == "racy") ++v.raced;
+    else if (pass) ++v.clean;
+    else ++v.failed;
+  }
+  v.failed += static_cast<int>(v.missing.size() + v.unreadable.size());
+}
+
+// What the build is, from its record (also when no test left a result).
+void read_build_record(const fs::path& build, PresetVerdicts& v) {
+  try {
+    std::ifstream in(build / "racebook-build.json");
+    const json record = json::parse(in);
+    v.sanitizer = record.value("sanitizer", "?");
+    v.compiler = record.value("compiler", "?");
+  } catch (const json::exception&) {
+    if (!v.results.empty()) {
+      v.sanitizer = v.results.front()["sanitizer"].get<std::string>();
+      v.compiler = v.results.front()["compiler"].get<std::string>();
+    }
+  }
+}
+
+// The configure presets that inherit, directly or through others, the hidden "corpus" preset.
+std::set<std::string> corpus_configure_presets(const json& presets) {
+  std::map<std::string, std::vector<std::string>> parents;
+  for (const auto& p : presets.value("configurePresets", json::array())) {
+    const json inherits = p.value("inherits", json::array());
+    auto& list = parents[p.at("name").get<std::string>()];
+    if (inherits.is_string()) list.push_back(inherits.get<std::string>());
+    else for (const auto& i : inherits) list.push_back(i.get<std::string>());
+  }
+  std::function<bool(const std::string&, int)> is_corpus = [&](const std::string& name, int depth) {
+    if (name == "corpus") return true;
+    if (depth > 32 || !parents.count(name)) return false;
+    return std::any_of(parents[name].begin(), parents[name].end(),
+                       [&](const std::string& parent) { return is_corpus(parent, depth + 1); });
+  };
+  std::set<std::string> names;
+  for (const auto& [name, list] : parents) {
+    if (name != "corpus" && is_corpus(name, 0)) names.insert(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+PresetVerdicts read_verdicts(const fs::path& build) {
+  PresetVerdicts v;
+  v.known = ctest_case_tests(build);
+  if (v.known.empty()) {
+    throw EnvironmentError("CTest knows no case tests in " + build.string() +
+                           "; configure and build it first (cmake --workflow --preset <name>)");
+  }
+  sort_results(v.known, read_results(build / "results"), v);
+  count_verdicts(v);
+  read_build_record(build, v);
+  return v;
+}
+
+std::vector<std::string> corpus_presets(const fs::path& project_dir) {
+  const fs::path file = project_dir / "CMakePresets.json";
+  std::vector<std::string> names;
+  try {
+    const json presets = read_json(file);
+    const auto corpus = corpus_configure_presets(presets);
+    for (const auto& p : presets.value("testPresets", json::array())) {
+      if (p.value("hidden", false) || !corpus.count(p.value("configurePreset", ""))) continue;
+      names.push_back(p.at("name").get<std::string>());
+    }
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " cannot be read as CMake presets: " + e.what());
+  }
+  if (names.empty()) {
+    throw std::runtime_error(file.string() + " has no test preset whose configure preset "
+                             "inherits \"corpus\"");
+  }
+  return names;
+}
+
+std::vector<PresetRun> load_runs(const fs::path& build_root, const std::vector<std::string>& presets) {
+  std::vector<PresetRun> runs;
+  for (const auto& preset : presets) {
+    PresetRun run;
+    run.preset = preset;
+    const fs::path dir = build_root / preset;
+    const fs::path build_file = dir / "racebook-build.json";
+    if (!fs::exists(build_file)) {
+      throw std::runtime_error("preset " + preset + " has not been configured (" +
+                               build_file.string() + " is missing): run cmake --workflow --preset " +
+                               preset + ", or ./harness/racebook.sh docs for all six");
+    }
+    run.build = read_json(build_file);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir / "results", ec)) {
+      if (entry.path().extension() != ".json") continue;
+      json r = read_json(entry.path());
+      run.results[r.at("scenario").get<std::string>() + "." + r.at("variant").get<std::string>()] = r;
+    }
+    if (run.results.empty()) {
+      throw std::runtime_error("preset " + preset + " has no results in " + (dir / "results").string() +
+                               ": run ctest --preset " + preset + " first");
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+const json* find_result(const PresetRun& run, const std::string& key) {
+  const auto it = run.results.find(key);
+  return it == run.results.end() ? nullptr : &it->second;
 }
 
 }  // namespace racebook

@@ -1,12 +1,15 @@
-// The docs generator's two pieces of logic, on real captured reports: the excerpt a page shows
-// and the signature the docs check compares.
+// The docs generator's logic: on real captured reports, the excerpt a page shows and the
+// signature the docs check compares; and the presets its tables have a column for.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "racebook/docs.hpp"
+#include "racebook/results.hpp"
 
 namespace {
 
@@ -73,4 +76,27 @@ TEST_CASE("docs.excerpt_cuts_the_shadow_byte_dump_to_one_line", "[docs]") {
   // What the runtime prints after the dump stays.
   CHECK_THAT(text, Catch::Contains("ABORTING"));
   CHECK_THAT(text, Catch::Contains("SUMMARY: AddressSanitizer: heap-use-after-free"));
+}
+
+TEST_CASE("docs.corpus_presets_are_the_test_presets_inheriting_corpus", "[docs]") {
+  namespace fs = std::filesystem;
+  // The project's own file: the docs' columns, in the order it lists its test presets.
+  const fs::path project = fs::path(RACEBOOK_README).parent_path();
+  CHECK(racebook::corpus_presets(project) ==
+        std::vector<std::string>{"normal", "tsan", "asan", "normal-clang", "tsan-clang", "asan-clang"});
+
+  // Inherited through another preset, or as a single string, counts; hidden test presets and
+  // presets outside the corpus do not.
+  const fs::path dir = fs::temp_directory_path() / ("racebook-presets-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "CMakePresets.json") << R"({
+    "configurePresets": [
+      {"name": "corpus", "hidden": true}, {"name": "sanitized", "hidden": true, "inherits": "corpus"},
+      {"name": "b", "inherits": ["sanitized"]}, {"name": "a", "inherits": "corpus"}, {"name": "tool"}],
+    "testPresets": [
+      {"name": "hidden", "hidden": true, "configurePreset": "a"}, {"name": "b", "configurePreset": "b"},
+      {"name": "tool", "configurePreset": "tool"}, {"name": "a", "configurePreset": "a"}]})";
+  CHECK(racebook::corpus_presets(dir) == std::vector<std::string>{"b", "a"});
+  fs::remove_all(dir);
+  CHECK_THROWS_WITH(racebook::corpus_presets(dir), Catch::Contains("CMakePresets.json"));
 }
