@@ -5,21 +5,22 @@
 #   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
 #                                        (or PRESET) and check every verdict, then summarise
 #   harness/racebook.sh test             every test of the project: the harness's own (once),
-#                                        all six presets, a fuzz run, then a check that docs/
-#                                        matches what this run printed, and the package
-#   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
+#                                        every corpus preset, a fuzz run, then a check that
+#                                        docs/ matches what this run printed, and the package
+#   harness/racebook.sh docs             run every corpus preset and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
 #   harness/racebook.sh fuzz [SECONDS] [EXECUTIONS]
 #                                        fuzz the report parser for SECONDS (default 600) or
 #                                        until EXECUTIONS, whichever comes first; docs/fuzzing.md
 #   harness/racebook.sh bench [RUNS]     the benchmark (harness/benchmark.sh); docs/performance.md
+#
+# The corpus presets are the configure presets of CMakePresets.json that inherit `corpus`
+# (harness/presets.sh reads them); stability runs those with a sanitizer.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
-
-all_presets=(normal tsan asan normal-clang tsan-clang asan-clang)
 
 say() { printf 'racebook: %s\n' "$*"; }
 die() { printf 'racebook: %s\n' "$*" >&2; exit 2; }
@@ -38,7 +39,7 @@ declare -A needs=(
   [libcli11-dev]=/usr/include/CLI/CLI.hpp
   # the test that checks parse's output against docs/parse.schema.json
   [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
-  # JSON read by the scripts (the fuzzer's record, the build record)
+  # JSON read by the scripts (the presets of CMakePresets.json, the fuzzer's record, results)
   [jq]=/usr/bin/jq
 )
 
@@ -61,6 +62,18 @@ install_missing() {
     die "apt-get update failed; check the network or the apt sources, then install: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
     die "apt-get install ${missing[*]} failed; see the messages above"
+}
+
+# ---- The corpus presets: read from CMakePresets.json (harness/presets.sh) ----
+# shellcheck source=harness/presets.sh
+source "$top/harness/presets.sh"
+all_presets=()
+load_presets() {
+  local list
+  command -v jq >/dev/null || install_missing
+  list=$(corpus_presets) || die "could not read the presets from CMakePresets.json (above)"
+  mapfile -t all_presets <<<"$list"
+  [ -n "$list" ] || die "CMakePresets.json has no corpus preset (one that inherits 'corpus')"
 }
 
 # The harness every preset uses: built once, in the shared harness build (the preset `harness`;
@@ -109,13 +122,14 @@ run_all_presets() {
     say "FAILED in: ${failed[*]}"
     return 1
   fi
-  say "all six presets passed: ${all_presets[*]}"
+  say "all ${#all_presets[@]} corpus presets passed: ${all_presets[*]}"
 }
 
 
 case "${1:-}" in
   check)
     preset=${2:-tsan}
+    load_presets
     [[ " ${all_presets[*]} " == *" $preset "* ]] ||
       die "check: '$preset' is not a preset of the corpus; use one of: ${all_presets[*]}"
     install_missing
@@ -123,6 +137,7 @@ case "${1:-}" in
     ;;
   test)
     install_missing
+    load_presets
     status=0
     # The harness and its own tests, once for all presets; then each preset's corpus and the
     # harness's checks against that preset's sanitizer.
@@ -153,6 +168,7 @@ case "${1:-}" in
     ;;
   docs)
     install_missing
+    load_presets
     run_all_presets || say "some verdicts failed; the docs will show them as ✗"
     "$harness" docs .
     ;;
@@ -190,7 +206,8 @@ case "${1:-}" in
   stability)
     runs=${2:-100}
     install_missing
-    sanitizer_presets=(tsan tsan-clang asan asan-clang)
+    mapfile -t sanitizer_presets < <(sanitizer_presets)
+    [ ${#sanitizer_presets[@]} -gt 0 ] || die "stability: CMakePresets.json has no corpus preset with a sanitizer"
     status=0
     # Progress: which preset runs now, i of N, and the seconds since the start (ctest itself
     # prints each test as it ends, "i/N Test #...", with the run progress of long repeats).
