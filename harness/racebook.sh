@@ -26,14 +26,15 @@ say() { printf 'racebook: %s\n' "$*"; }
 die() { printf 'racebook: %s\n' "$*" >&2; exit 2; }
 
 # ---- Dependencies: Debian packages only ----
-# package -> a file that proves it is installed (dpkg may not know every minimal image's state)
+# package -> a file that proves it is installed (dpkg may not know every minimal image's state),
+# or `clang-runtime`: clang's ThreadSanitizer runtime where clang++ itself looks for it
 declare -A needs=(
   [cmake]=/usr/bin/cmake
   [ninja-build]=/usr/bin/ninja
   [g++]=/usr/bin/g++
   [clang]=/usr/bin/clang++
   [llvm]=/usr/bin/llvm-symbolizer
-  [libclang-rt-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a
+  [libclang-rt-dev]=clang-runtime
   [catch2]=/usr/include/catch2/catch.hpp
   [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
   [libcli11-dev]=/usr/include/CLI/CLI.hpp
@@ -43,15 +44,44 @@ declare -A needs=(
   [jq]=/usr/bin/jq
 )
 
+# clang's ThreadSanitizer runtime as clang++ finds it (in its resource directory, whose path
+# carries clang's version); nothing when clang++ is missing or finds none (it then prints the
+# bare file name back).
+clang_tsan_runtime() {
+  local path
+  command -v clang++ >/dev/null || return 0
+  path=$(clang++ -print-file-name="libclang_rt.tsan-$(uname -m).a" 2>/dev/null) || return 0
+  if [[ $path == /* && -f $path ]]; then printf '%s\n' "$path"; fi
+}
+
+installed() {
+  local pkg=$1
+  if [ "${needs[$pkg]}" = clang-runtime ]; then
+    [ -n "$(clang_tsan_runtime)" ]  # the runtime of this clang, whatever dpkg says of the package
+  else
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      [ -e "${needs[$pkg]}" ]
+  fi
+}
+
 install_missing() {
   local missing=() pkg
   for pkg in "${!needs[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' &&
-       [ ! -e "${needs[$pkg]}" ]; then
-      missing+=("$pkg")
-    fi
+    installed "$pkg" || missing+=("$pkg")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ ${#missing[@]} -ne 0 ]; then
+    install_packages "${missing[@]}"
+  fi
+  # libclang-rt-dev is the runtime of Debian's default clang: another clang++ needs its own.
+  command -v clang++ >/dev/null || die "clang++ is still missing after installing clang"
+  [ -n "$(clang_tsan_runtime)" ] ||
+    die "clang++ ($(clang++ --version | head -n 1)) has no ThreadSanitizer runtime: it finds no" \
+      "libclang_rt.tsan-$(uname -m).a in $(clang++ --print-runtime-dir). Install the" \
+      "libclang-rt-N-dev package of this clang (libclang-rt-dev for Debian's default clang++)."
+}
+
+install_packages() {
+  local missing=("$@")
   say "installing missing Debian packages: ${missing[*]}"
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
