@@ -384,15 +384,18 @@ done
 
 # ---- (b) and (e): the test phase at CORES jobs, with the verdicts it got right ----
 # Each side is a small script started by hyperfine without a shell; after its run it counts
-# its right verdicts into a tally (a grep over the results, a few milliseconds of the time).
+# its right verdicts into a tally (jq over the results, a few milliseconds of the time).
 cat >"$bench/work/racebook-side.sh" <<'EOF'
 #!/usr/bin/env bash
 # racebook-side.sh TREE JOBS TALLY: racebook's test phase, then how many variants passed.
 ctest --test-dir "$1" -L case -j "$2" >/dev/null 2>&1
-total=$(ls "$1"/results/*.json 2>/dev/null | wc -l)
-right=$(grep -l '"pass": true' "$1"/results/*.json 2>/dev/null | wc -l)
-wrong=$(grep -L '"pass": true' "$1"/results/*.json 2>/dev/null | sed 's|.*/||; s|\.json$||' | tr '\n' ' ')
-echo "$right|$total|$wrong" >>"$3"
+shopt -s nullglob
+results=("$1"/results/*.json)
+verdicts=$([ ${#results[@]} -eq 0 ] ||
+  jq -r 'if .pass == true then "right" else "wrong \(input_filename)" end' "${results[@]}")
+right=$(grep -c '^right$' <<<"$verdicts")
+wrong=$(sed -n 's|^wrong .*/||; s|\.json$||p' <<<"$verdicts" | tr '\n' ' ')
+echo "$right|${#results[@]}|$wrong" >>"$3"
 EOF
 cat >"$bench/work/naive-one.sh" <<'EOF'
 #!/usr/bin/env bash
