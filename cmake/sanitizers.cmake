@@ -32,8 +32,9 @@ if(_racebook_flags)
   if(NOT RACEBOOK_${RACEBOOK_SANITIZER_NAME}_LINKS)
     message(FATAL_ERROR
       "racebook: ${CMAKE_CXX_COMPILER} cannot build a program with '${_racebook_flags}'. "
-      "Install the sanitizer runtimes (Debian: libtsan2 libasan8 libubsan1 for gcc, "
-      "libclang-rt-14-dev for clang) or run ./harness/racebook.sh test, which installs them.")
+      "Install the sanitizer runtimes of this compiler (Debian: g++ brings gcc's; "
+      "libclang-rt-dev is the default clang's, libclang-rt-N-dev clang-N's) or run "
+      "./harness/racebook.sh test, which installs them.")
   endif()
 endif()
 
