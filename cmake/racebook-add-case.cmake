@@ -42,9 +42,9 @@
 #
 # The sanitizer — which expectation applies (normal, tsan or asan):
 #   1. RACEBOOK_SANITIZER (none, thread or address), when set, wins: racebook then also adds
-#      the sanitizer's flags (-fsanitize=thread, or address,undefined; with -g -O0
-#      -fno-omit-frame-pointer) to the case program. Libraries that are compiled separately
-#      must be built with the same sanitizer by the project itself.
+#      the sanitizer's flags (the table of "The sanitizers" below) to the case program.
+#      Libraries that are compiled separately must be built with the same sanitizer by the
+#      project itself.
 #   2. Otherwise it is detected from the project's own flags: CMAKE_CXX_FLAGS (and the build
 #      type's), the directory's COMPILE_OPTIONS and the LIBRARIES targets' interface compile and
 #      link options: -fsanitize=thread means tsan, -fsanitize=address means asan, neither means
@@ -61,6 +61,60 @@
 # built, the harness compares the TEST_CASEs the binary really has with the ones the case file
 # declares, and fails the build on any difference. At test time, a CTest timeout that grows
 # with RACEBOOK_REPEAT.
+
+# The sanitizers: one table, for racebook_add_case and racebook's own build (cmake/sanitizers.cmake).
+# A value of RACEBOOK_SANITIZER gives the short name the expectations, the test labels and the
+# harness use, and the case program's compile and link options:
+#   none     normal  -
+#   thread   tsan    -fsanitize=thread
+#   address  asan    -fsanitize=address,undefined  (AddressSanitizer + UndefinedBehaviorSanitizer)
+# A sanitized case program is compiled with -g -O0 -fno-omit-frame-pointer too. -O0 keeps every
+# access of the source in the binary, at the line the source has it. Measured on counter_locked:
+# at -O1 gcc files the accesses of an inlined function under its caller's line, and clang 14
+# leaves main's read of the shared Counter uninstrumented, so TSan misses the race. Frame
+# pointers give the runtime full stacks cheaply. TSan and ASan cannot share a process: asking
+# for both is refused.
+function(_racebook_sanitizer_options value out_name out_compile out_link)
+  string(TOLOWER "${value}" san)
+  if(san MATCHES "thread" AND san MATCHES "address")
+    message(FATAL_ERROR
+      "racebook: RACEBOOK_SANITIZER='${value}' asks for ThreadSanitizer and AddressSanitizer "
+      "together. They cannot run in one process: configure them as two builds (racebook's "
+      "presets 'tsan' and 'asan').")
+  elseif(san STREQUAL "none" OR san STREQUAL "")
+    set(name normal)
+    set(flags "")
+  elseif(san STREQUAL "thread")
+    set(name tsan)
+    set(flags -fsanitize=thread)
+  elseif(san STREQUAL "address")
+    set(name asan)
+    set(flags -fsanitize=address,undefined)
+  else()
+    message(FATAL_ERROR
+      "racebook: RACEBOOK_SANITIZER='${value}' is not one of: none, thread, address (address "
+      "means AddressSanitizer + UndefinedBehaviorSanitizer).")
+  endif()
+  set(compile "")
+  if(flags)
+    set(compile ${flags} -g -O0 -fno-omit-frame-pointer)
+  endif()
+  set(${out_name} "${name}" PARENT_SCOPE)
+  set(${out_compile} "${compile}" PARENT_SCOPE)
+  set(${out_link} "${flags}" PARENT_SCOPE)
+endfunction()
+
+# The compiler's short name, for `expect tsan-clang:` overrides and the harness: gcc or clang.
+function(_racebook_compiler_name out)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    set(${out} gcc PARENT_SCOPE)
+  elseif(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    set(${out} clang PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "racebook: the compiler '${CMAKE_CXX_COMPILER_ID}' is not supported; "
+      "use g++ or clang++")
+  endif()
+endfunction()
 
 # Inside a racebook checkout: builds racebook-read-case into the build tree at configure time
 # (again only when one of its sources changed).
@@ -128,32 +182,16 @@ endfunction()
 # ("" when the project's own flags already carry them). See "The sanitizer" above.
 function(_racebook_sanitizer libraries out_name out_flags_target)
   if(DEFINED RACEBOOK_SANITIZER AND NOT RACEBOOK_SANITIZER STREQUAL "")
-    string(TOLOWER "${RACEBOOK_SANITIZER}" san)
-    if(san STREQUAL "none")
-      set(name normal)
-      set(flags "")
-    elseif(san STREQUAL "thread")
-      set(name tsan)
-      set(flags -fsanitize=thread)
-    elseif(san STREQUAL "address")
-      set(name asan)
-      set(flags -fsanitize=address,undefined)
-    else()
-      message(FATAL_ERROR
-        "racebook: RACEBOOK_SANITIZER='${RACEBOOK_SANITIZER}' is not one of: none, thread, "
-        "address (address means AddressSanitizer + UndefinedBehaviorSanitizer). ThreadSanitizer "
-        "and AddressSanitizer cannot run in one process: configure them as two builds.")
-    endif()
+    _racebook_sanitizer_options("${RACEBOOK_SANITIZER}" name compile link)
     set(flags_target "")
     if(TARGET racebook::sanitizers)
       set(flags_target racebook::sanitizers)  # racebook's own build (cmake/sanitizers.cmake)
-    elseif(flags)
+    elseif(link)
       set(flags_target racebook_case_sanitizer_${name})
       if(NOT TARGET ${flags_target})
         add_library(${flags_target} INTERFACE)
-        # -O0 keeps every access at the line the source has it (see cmake/sanitizers.cmake).
-        target_compile_options(${flags_target} INTERFACE ${flags} -g -O0 -fno-omit-frame-pointer)
-        target_link_options(${flags_target} INTERFACE ${flags})
+        target_compile_options(${flags_target} INTERFACE ${compile})
+        target_link_options(${flags_target} INTERFACE ${link})
       endif()
     endif()
     set(${out_name} "${name}" PARENT_SCOPE)
@@ -307,14 +345,7 @@ function(racebook_add_case)
   endif()
 
   _racebook_sanitizer("${arg_LIBRARIES}" sanitizer flags_target)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    set(compiler gcc)
-  elseif(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-    set(compiler clang)
-  else()
-    message(FATAL_ERROR "racebook: the compiler '${CMAKE_CXX_COMPILER_ID}' is not supported; "
-      "use g++ or clang++")
-  endif()
+  _racebook_compiler_name(compiler)
 
   racebook_add_case_main("${flags_target}")
   set(pch "")

@@ -4,54 +4,21 @@
 #   none     - a plain build (the "normal" presets)
 #   thread   - ThreadSanitizer ("tsan")
 #   address  - AddressSanitizer + UndefinedBehaviorSanitizer ("asan")
+# Their flags are the table in cmake/racebook-add-case.cmake (_racebook_sanitizer_options), the
+# one racebook_add_case uses in other projects too; it refuses TSan and ASan together.
 # The harness and its unit tests never link this target, so they are built plain in every preset.
-# TSan and ASan cannot share a process; asking for both is refused here with a message.
 
 set(RACEBOOK_SANITIZER "none" CACHE STRING "Sanitizer for the case programs: none, thread or address")
 set_property(CACHE RACEBOOK_SANITIZER PROPERTY STRINGS none thread address)
 
-string(TOLOWER "${RACEBOOK_SANITIZER}" _racebook_san)
-if(_racebook_san MATCHES "thread" AND _racebook_san MATCHES "address")
-  message(FATAL_ERROR
-    "racebook: RACEBOOK_SANITIZER='${RACEBOOK_SANITIZER}' asks for ThreadSanitizer and "
-    "AddressSanitizer together. They cannot run in one process: configure them as two "
-    "builds, e.g. the presets 'tsan' and 'asan'.")
-endif()
-
-# The short name the harness, the test labels and the expectations use.
-if(_racebook_san STREQUAL "none" OR _racebook_san STREQUAL "")
-  set(RACEBOOK_SANITIZER_NAME normal)
-  set(_racebook_flags "")
-elseif(_racebook_san STREQUAL "thread")
-  set(RACEBOOK_SANITIZER_NAME tsan)
-  set(_racebook_flags -fsanitize=thread)
-elseif(_racebook_san STREQUAL "address")
-  set(RACEBOOK_SANITIZER_NAME asan)
-  set(_racebook_flags -fsanitize=address,undefined)
-else()
-  message(FATAL_ERROR
-    "racebook: RACEBOOK_SANITIZER='${RACEBOOK_SANITIZER}' is not one of: none, thread, "
-    "address (address means AddressSanitizer + UndefinedBehaviorSanitizer).")
-endif()
-
-if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  set(RACEBOOK_COMPILER_NAME gcc)
-elseif(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  set(RACEBOOK_COMPILER_NAME clang)
-else()
-  message(FATAL_ERROR
-    "racebook: the compiler '${CMAKE_CXX_COMPILER_ID}' is not supported; use g++ or clang++ "
-    "(the presets pick them).")
-endif()
+# The short names the harness, the test labels and the expectations use.
+_racebook_sanitizer_options("${RACEBOOK_SANITIZER}" RACEBOOK_SANITIZER_NAME
+  _racebook_case_options _racebook_flags)
+_racebook_compiler_name(RACEBOOK_COMPILER_NAME)
 
 add_library(racebook_sanitizers INTERFACE)
 add_library(racebook::sanitizers ALIAS racebook_sanitizers)
 if(_racebook_flags)
-  # -O0 keeps every access of the source in the binary, at the line the source has it. Measured
-  # on counter_locked: at -O1 gcc files the accesses of an inlined function under its caller's
-  # line, and clang 14 leaves main's read of the shared Counter uninstrumented, so TSan misses
-  # the race. Frame pointers give the runtime full stacks cheaply.
-  set(_racebook_case_options ${_racebook_flags} -g -O0 -fno-omit-frame-pointer)
   target_compile_options(racebook_sanitizers INTERFACE ${_racebook_case_options})
   target_link_options(racebook_sanitizers INTERFACE ${_racebook_flags})
 
@@ -65,8 +32,9 @@ if(_racebook_flags)
   if(NOT RACEBOOK_${RACEBOOK_SANITIZER_NAME}_LINKS)
     message(FATAL_ERROR
       "racebook: ${CMAKE_CXX_COMPILER} cannot build a program with '${_racebook_flags}'. "
-      "Install the sanitizer runtimes (Debian: libtsan2 libasan8 libubsan1 for gcc, "
-      "libclang-rt-14-dev for clang) or run ./harness/racebook.sh test, which installs them.")
+      "Install the sanitizer runtimes of this compiler (Debian: g++ brings gcc's; "
+      "libclang-rt-dev is the default clang's, libclang-rt-N-dev clang-N's) or run "
+      "./harness/racebook.sh test, which installs them.")
   endif()
 endif()
 
@@ -77,10 +45,21 @@ else()
   string(TOUPPER "${CMAKE_BUILD_TYPE}" _racebook_type)
   set(_racebook_flag_text "${CMAKE_CXX_FLAGS_${_racebook_type}}")
 endif()
-file(WRITE "${PROJECT_BINARY_DIR}/racebook-build.json" "{
-  \"compiler\": \"${RACEBOOK_COMPILER_NAME}\",
-  \"compiler_version\": \"${CMAKE_CXX_COMPILER_VERSION}\",
-  \"sanitizer\": \"${RACEBOOK_SANITIZER_NAME}\",
-  \"case_flags\": \"${_racebook_flag_text}\"
-}
-")
+# string(JSON) takes JSON values: each text becomes a JSON string (\ " and control characters
+# escaped) before it is set.
+set(_racebook_build "{}")
+foreach(_racebook_field IN ITEMS compiler=RACEBOOK_COMPILER_NAME
+    compiler_version=CMAKE_CXX_COMPILER_VERSION sanitizer=RACEBOOK_SANITIZER_NAME
+    case_flags=_racebook_flag_text)
+  string(REPLACE "=" ";" _racebook_field "${_racebook_field}")
+  list(GET _racebook_field 0 _racebook_key)
+  list(GET _racebook_field 1 _racebook_var)
+  set(_racebook_text "${${_racebook_var}}")
+  string(REPLACE "\\" "\\\\" _racebook_text "${_racebook_text}")
+  string(REPLACE "\"" "\\\"" _racebook_text "${_racebook_text}")
+  string(REPLACE "\n" "\\n" _racebook_text "${_racebook_text}")
+  string(REPLACE "\r" "\\r" _racebook_text "${_racebook_text}")
+  string(REPLACE "\t" "\\t" _racebook_text "${_racebook_text}")
+  string(JSON _racebook_build SET "${_racebook_build}" "${_racebook_key}" "\"${_racebook_text}\"")
+endforeach()
+file(WRITE "${PROJECT_BINARY_DIR}/racebook-build.json" "${_racebook_build}\n")

@@ -8,7 +8,8 @@
 # the incremental check. From the environment:
 #   RACEBOOK_BENCH_COLD_RUNS=N            how often each cold measurement, (1) and (2), is made
 #                                         (default 1); the page gives the median and the count
-#   RACEBOOK_BENCH_PRESETS="tsan normal"  measure only these corpus presets (default: all six),
+#   RACEBOOK_BENCH_PRESETS="tsan normal"  measure only these corpus presets (default: all of them,
+#                                         harness/presets.sh reads them from CMakePresets.json),
 #                                         for trying the script out; goal (1) then says it was
 #                                         not measured
 #
@@ -84,6 +85,8 @@ need_hyperfine() {
     die "could not install hyperfine with apt-get; install it and run again"
 }
 command -v jq >/dev/null || die "jq is missing: ./harness/racebook.sh installs it (apt-get install jq)"
+# shellcheck source=harness/presets.sh
+source "$top/harness/presets.sh"
 
 # Runs a command with its output appended to LOG; on failure shows the end of the log and stops.
 # Sets $took to the seconds it took.
@@ -194,7 +197,8 @@ positive "$runs" || usage "RUNS must be a whole number above 0, not '$runs'"
 [ $# -le 1 ] || usage "one argument at most (RUNS), or: parse [MIB] [RUNS]"
 cold_runs=${RACEBOOK_BENCH_COLD_RUNS:-1}
 positive "$cold_runs" || usage "RACEBOOK_BENCH_COLD_RUNS must be a whole number above 0, not '$cold_runs'"
-all_presets=(normal tsan asan normal-clang tsan-clang asan-clang)
+mapfile -t all_presets < <(corpus_presets)
+[ ${#all_presets[@]} -gt 0 ] || die "CMakePresets.json has no corpus preset (one that inherits 'corpus')"
 read -r -a presets <<<"${RACEBOOK_BENCH_PRESETS:-${all_presets[*]}}"
 [ ${#presets[@]} -gt 0 ] || usage "RACEBOOK_BENCH_PRESETS names no preset"
 for p in "${presets[@]}"; do
@@ -202,11 +206,16 @@ for p in "${presets[@]}"; do
 done
 all_measured=1
 [ ${#presets[@]} -eq ${#all_presets[@]} ] || all_measured=0
+# The measured presets with a sanitizer, and for each its baseline (the same compiler, none).
 sanitizer_presets=()
-for p in "${presets[@]}"; do [[ $p == normal* ]] || sanitizer_presets+=("$p"); done
-sanitizer_of() { case $1 in normal*) echo normal ;; tsan*) echo tsan ;; asan*) echo asan ;; esac; }
-compiler_of() { case $1 in *-clang) echo clang ;; *) echo gcc ;; esac; }
-baseline_of() { case $1 in *-clang) echo normal-clang ;; *) echo normal ;; esac; }
+declare -A baseline=()
+with_sanitizer=" $(sanitizer_presets | paste -sd' ') "
+for p in "${presets[@]}"; do
+  [[ $with_sanitizer == *" $p "* ]] || continue
+  sanitizer_presets+=("$p")
+  baseline[$p]=$(baseline_preset "$p")
+done
+sanitized() { [[ " ${sanitizer_presets[*]} " == *" $1 "* ]]; }
 warmup=1  # hyperfine's warm-up runs before the timed runs of (b), (c), (d)
 scratch=$bench/checkout
 logs=$bench/logs
@@ -375,15 +384,18 @@ done
 
 # ---- (b) and (e): the test phase at CORES jobs, with the verdicts it got right ----
 # Each side is a small script started by hyperfine without a shell; after its run it counts
-# its right verdicts into a tally (a grep over the results, a few milliseconds of the time).
+# its right verdicts into a tally (jq over the results, a few milliseconds of the time).
 cat >"$bench/work/racebook-side.sh" <<'EOF'
 #!/usr/bin/env bash
 # racebook-side.sh TREE JOBS TALLY: racebook's test phase, then how many variants passed.
 ctest --test-dir "$1" -L case -j "$2" >/dev/null 2>&1
-total=$(ls "$1"/results/*.json 2>/dev/null | wc -l)
-right=$(grep -l '"pass": true' "$1"/results/*.json 2>/dev/null | wc -l)
-wrong=$(grep -L '"pass": true' "$1"/results/*.json 2>/dev/null | sed 's|.*/||; s|\.json$||' | tr '\n' ' ')
-echo "$right|$total|$wrong" >>"$3"
+shopt -s nullglob
+results=("$1"/results/*.json)
+verdicts=$([ ${#results[@]} -eq 0 ] ||
+  jq -r 'if .pass == true then "right" else "wrong \(input_filename)" end' "${results[@]}")
+right=$(grep -c '^right$' <<<"$verdicts")
+wrong=$(sed -n 's|^wrong .*/||; s|\.json$||p' <<<"$verdicts" | tr '\n' ' ')
+echo "$right|${#results[@]}|$wrong" >>"$3"
 EOF
 cat >"$bench/work/naive-one.sh" <<'EOF'
 #!/usr/bin/env bash
@@ -505,9 +517,9 @@ n_variants=${#keys[@]}
   echo "| goal | measured | target | |"
   echo "|---|---|---|---|"
   if [ "$all_measured" = 1 ]; then
-    echo "| (1) cold configure + build + test: the harness build and the six corpus presets | $(fix "${cold[total]}") s | ≤ 90 s | $(met "${cold[total]}" 90) |"
+    echo "| (1) cold configure + build + test: the harness build and all ${#all_presets[@]} corpus presets | $(fix "${cold[total]}") s | ≤ 90 s | $(met "${cold[total]}" 90) |"
   else
-    echo "| (1) cold configure + build + test: the harness build and the six corpus presets | $(fix "${cold[total]}") s for harness + ${presets[*]} only | ≤ 90 s | not measured (${#presets[@]} of 6 presets) |"
+    echo "| (1) cold configure + build + test: the harness build and all ${#all_presets[@]} corpus presets | $(fix "${cold[total]}") s for harness + ${presets[*]} only | ≤ 90 s | not measured (${#presets[@]} of ${#all_presets[@]} presets) |"
   fi
   echo "| (2) \`./harness/racebook.sh check\`, cold | $(fix "$check_cold_s") s | ≤ 40 s | $(met "$check_cold_s" 40) |"
   echo "| (3) \`./harness/racebook.sh check\` after \`touch cases/counter_race.cpp\` | $(fix "$check_inc_s") s | ≤ 10 s | $(met "$check_inc_s" 10) |"
@@ -640,25 +652,25 @@ n_variants=${#keys[@]}
   printf '| variant |'
   for p in "${presets[@]}"; do
     printf ' %s |' "$p"
-    [[ $p == normal* ]] || printf ' × |'
+    ! sanitized "$p" || printf ' × |'
   done
   echo
   printf '|---|'
-  for p in "${presets[@]}"; do printf -- '---|'; [[ $p == normal* ]] || printf -- '---|'; done
+  for p in "${presets[@]}"; do printf -- '---|'; ! sanitized "$p" || printf -- '---|'; done
   echo
   for key in "${keys[@]}"; do
     printf '| %s |' "$key"
     for p in "${presets[@]}"; do
       printf ' %s |' "$(fix "${bare[$p,$key]:-}" 3)"
-      [[ $p == normal* ]] || printf ' %s |' "$(ratio "${bare[$p,$key]:-}" "${bare[$(baseline_of "$p"),$key]:-}" 1)"
+      ! sanitized "$p" || printf ' %s |' "$(ratio "${bare[$p,$key]:-}" "${bare[${baseline[$p]},$key]:-}" 1)"
     done
     echo
   done
   printf '| **median ratio** |'
   for p in "${presets[@]}"; do
     printf ' |'
-    if [[ $p != normal* ]]; then
-      b=$(baseline_of "$p") rs=()
+    if sanitized "$p"; then
+      b=${baseline[$p]} rs=()
       for key in "${keys[@]}"; do
         r=$(ratio "${bare[$p,$key]:-}" "${bare[$b,$key]:-}")
         [ "$r" = - ] || rs+=("$r")

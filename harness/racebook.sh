@@ -5,52 +5,83 @@
 #   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
 #                                        (or PRESET) and check every verdict, then summarise
 #   harness/racebook.sh test             every test of the project: the harness's own (once),
-#                                        all six presets, a fuzz run, then a check that docs/
-#                                        matches what this run printed, and the package
-#   harness/racebook.sh docs             run all six presets and regenerate docs/ from them
+#                                        every corpus preset, a fuzz run, then a check that
+#                                        docs/ matches what this run printed, and the package
+#   harness/racebook.sh docs             run every corpus preset and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
 #   harness/racebook.sh fuzz [SECONDS] [EXECUTIONS]
 #                                        fuzz the report parser for SECONDS (default 600) or
 #                                        until EXECUTIONS, whichever comes first; docs/fuzzing.md
 #   harness/racebook.sh bench [RUNS]     the benchmark (harness/benchmark.sh); docs/performance.md
+#
+# The corpus presets are the configure presets of CMakePresets.json that inherit `corpus`
+# (harness/presets.sh reads them); stability runs those with a sanitizer.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 
-all_presets=(normal tsan asan normal-clang tsan-clang asan-clang)
-
 say() { printf 'racebook: %s\n' "$*"; }
 die() { printf 'racebook: %s\n' "$*" >&2; exit 2; }
 
 # ---- Dependencies: Debian packages only ----
-# package -> a file that proves it is installed (dpkg may not know every minimal image's state)
+# package -> a file that proves it is installed (dpkg may not know every minimal image's state),
+# or `clang-runtime`: clang's ThreadSanitizer runtime where clang++ itself looks for it
 declare -A needs=(
   [cmake]=/usr/bin/cmake
   [ninja-build]=/usr/bin/ninja
   [g++]=/usr/bin/g++
   [clang]=/usr/bin/clang++
   [llvm]=/usr/bin/llvm-symbolizer
-  [libclang-rt-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a
+  [libclang-rt-dev]=clang-runtime
   [catch2]=/usr/include/catch2/catch.hpp
   [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
   [libcli11-dev]=/usr/include/CLI/CLI.hpp
   # the test that checks parse's output against docs/parse.schema.json
   [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
-  # JSON read by the scripts (the fuzzer's record, the build record)
+  # JSON read by the scripts (the presets of CMakePresets.json, the fuzzer's record, results)
   [jq]=/usr/bin/jq
 )
+
+# clang's ThreadSanitizer runtime as clang++ finds it (in its resource directory, whose path
+# carries clang's version); nothing when clang++ is missing or finds none (it then prints the
+# bare file name back).
+clang_tsan_runtime() {
+  local path
+  command -v clang++ >/dev/null || return 0
+  path=$(clang++ -print-file-name="libclang_rt.tsan-$(uname -m).a" 2>/dev/null) || return 0
+  if [[ $path == /* && -f $path ]]; then printf '%s\n' "$path"; fi
+}
+
+installed() {
+  local pkg=$1
+  if [ "${needs[$pkg]}" = clang-runtime ]; then
+    [ -n "$(clang_tsan_runtime)" ]  # the runtime of this clang, whatever dpkg says of the package
+  else
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      [ -e "${needs[$pkg]}" ]
+  fi
+}
 
 install_missing() {
   local missing=() pkg
   for pkg in "${!needs[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' &&
-       [ ! -e "${needs[$pkg]}" ]; then
-      missing+=("$pkg")
-    fi
+    installed "$pkg" || missing+=("$pkg")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ ${#missing[@]} -ne 0 ]; then
+    install_packages "${missing[@]}"
+  fi
+  # libclang-rt-dev is the runtime of Debian's default clang: another clang++ needs its own.
+  command -v clang++ >/dev/null || die "clang++ is still missing after installing clang"
+  [ -n "$(clang_tsan_runtime)" ] ||
+    die "clang++ ($(clang++ --version | head -n 1)) has no ThreadSanitizer runtime: it finds no" \
+      "libclang_rt.tsan-$(uname -m).a in $(clang++ --print-runtime-dir). Install the" \
+      "libclang-rt-N-dev package of this clang (libclang-rt-dev for Debian's default clang++)."
+}
+
+install_packages() {
+  local missing=("$@")
   say "installing missing Debian packages: ${missing[*]}"
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
@@ -61,6 +92,18 @@ install_missing() {
     die "apt-get update failed; check the network or the apt sources, then install: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
     die "apt-get install ${missing[*]} failed; see the messages above"
+}
+
+# ---- The corpus presets: read from CMakePresets.json (harness/presets.sh) ----
+# shellcheck source=harness/presets.sh
+source "$top/harness/presets.sh"
+all_presets=()
+load_presets() {
+  local list
+  command -v jq >/dev/null || install_missing
+  list=$(corpus_presets) || die "could not read the presets from CMakePresets.json (above)"
+  mapfile -t all_presets <<<"$list"
+  [ -n "$list" ] || die "CMakePresets.json has no corpus preset (one that inherits 'corpus')"
 }
 
 # The harness every preset uses: built once, in the shared harness build (the preset `harness`;
@@ -109,13 +152,14 @@ run_all_presets() {
     say "FAILED in: ${failed[*]}"
     return 1
   fi
-  say "all six presets passed: ${all_presets[*]}"
+  say "all ${#all_presets[@]} corpus presets passed: ${all_presets[*]}"
 }
 
 
 case "${1:-}" in
   check)
     preset=${2:-tsan}
+    load_presets
     [[ " ${all_presets[*]} " == *" $preset "* ]] ||
       die "check: '$preset' is not a preset of the corpus; use one of: ${all_presets[*]}"
     install_missing
@@ -123,6 +167,7 @@ case "${1:-}" in
     ;;
   test)
     install_missing
+    load_presets
     status=0
     # The harness and its own tests, once for all presets; then each preset's corpus and the
     # harness's checks against that preset's sanitizer.
@@ -153,6 +198,7 @@ case "${1:-}" in
     ;;
   docs)
     install_missing
+    load_presets
     run_all_presets || say "some verdicts failed; the docs will show them as ✗"
     "$harness" docs .
     ;;
@@ -190,7 +236,8 @@ case "${1:-}" in
   stability)
     runs=${2:-100}
     install_missing
-    sanitizer_presets=(tsan tsan-clang asan asan-clang)
+    mapfile -t sanitizer_presets < <(sanitizer_presets)
+    [ ${#sanitizer_presets[@]} -gt 0 ] || die "stability: CMakePresets.json has no corpus preset with a sanitizer"
     status=0
     # Progress: which preset runs now, i of N, and the seconds since the start (ctest itself
     # prints each test as it ends, "i/N Test #...", with the run progress of long repeats).

@@ -50,9 +50,11 @@ options_cannot_hide_a_race)
   expect_rc 2; expect_text "unterminated"
   # The options a run used are in its result and shown on failure.
   TSAN_OPTIONS=report_bugs=0 run_harness race_declared_clean --results "$WORK/results"
-  grep -q 'report_bugs=0 overridden by report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" ||
+  jq -e 'any(.sanitizer_options_overridden[]; contains("report_bugs=0 overridden by report_bugs=1"))' \
+    "$WORK/results/integrity.race_declared_clean.json" >/dev/null ||
     fail "the override is not recorded in the result"
-  grep -q '"TSAN_OPTIONS": ".*report_bugs=1' "$WORK/results/integrity.race_declared_clean.json" ||
+  jq -e 'any(.sanitizer_options.TSAN_OPTIONS | split(":")[]; . == "report_bugs=1")' \
+    "$WORK/results/integrity.race_declared_clean.json" >/dev/null ||
     fail "the options the run used are not recorded in the result"
   expect_text "TSAN_OPTIONS="
   # Other options still pass through.
@@ -151,7 +153,8 @@ add_test([=[case.failures.huge_output]=] [=[$HARNESS]=] run --program [=[$PLAIN_
 set_tests_properties([=[case.failures.huge_output]=] PROPERTIES FIXTURES_REQUIRED racebook_results)
 EOT
   # A stale passing result for the crash variant, and none for huge_output: both must fail.
-  printf '{"scenario":"failures","variant":"crash","sanitizer":"normal","compiler":"gcc","expected":"clean","kind":"clean","expected_text":"clean","observed":"no report","pass":true}\n' > build/results/failures.crash.json
+  jq -n '{scenario: "failures", variant: "crash", sanitizer: "normal", compiler: "gcc", expected: "clean",
+          kind: "clean", expected_text: "clean", observed: "no report", pass: true}' > build/results/failures.crash.json
   "$HARNESS" summary build >out.txt 2>&1; rc=$?
   expect_rc 1 "a missing result is a failure"
   expect_text "case.failures.huge_output"
@@ -163,7 +166,7 @@ EOT
   # A failure before the program ran (a missing binary) still writes a result.
   "$HARNESS" run --program "$WORK/missing" --variant crash --source "$PLAIN_SOURCE" --sanitizer normal \
     --compiler gcc --results "$WORK/build/results" >out.txt 2>&1
-  grep -q '"pass": false' build/results/failures.crash.json || fail "no failing result for a missing binary"
+  jq -e '.pass == false' build/results/failures.crash.json >/dev/null || fail "no failing result for a missing binary"
   # For GitHub: the same, and one annotation for each failed variant and each missing result.
   rm -f build/results/failures.huge_output.json
   "$HARNESS" summary build --format github >out.txt 2>&1; rc=$?
@@ -211,7 +214,8 @@ stability_refuses_incomplete_input)
   cat > project/build/tsan/CTestTestfile.cmake <<EOT
 add_test([=[case.integrity.quick]=] [=[$HARNESS]=] run --program [=[$FIXTURE]=] --variant quick --source [=[$FIXTURE_SOURCE]=] --sanitizer $SANITIZER --compiler $COMPILER --results [=[$WORK/project/build/tsan/results]=])
 EOT
-  printf '{"compiler":"%s","sanitizer":"%s","compiler_version":"x","case_flags":""}\n' "$COMPILER" "$SANITIZER" > project/build/tsan/racebook-build.json
+  jq -n --arg compiler "$COMPILER" --arg sanitizer "$SANITIZER" \
+    '{$compiler, $sanitizer, compiler_version: "x", case_flags: ""}' > project/build/tsan/racebook-build.json
   echo "the record of 100 runs" > project/docs/stability.md
   "$CTEST" --test-dir project/build/tsan >ctest.txt 2>&1 || fail "the ordinary run failed: $(cat ctest.txt)"
   "$HARNESS" stability project tsan >out.txt 2>&1; rc=$?
@@ -295,7 +299,7 @@ bad_input_never_aborts)
   "$HARNESS" run --timeout abc --program "$FIXTURE" --variant quick --source "$FIXTURE_SOURCE" \
     --sanitizer "$SANITIZER" --compiler "$COMPILER" --results "$WORK/r" >/dev/null 2>&1; rc=$?
   expect_rc 2 "--timeout abc"
-  grep -q '"pass": false' "$WORK/r/integrity.quick.json" || fail "no failing result for --timeout abc"
+  jq -e '.pass == false' "$WORK/r/integrity.quick.json" >/dev/null || fail "no failing result for --timeout abc"
   ok "parse DIR, summary over [] and {\"pass\":\"yes\"}, missing options, --help, --version, usage errors"
   ;;
 
