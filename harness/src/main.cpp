@@ -435,91 +435,145 @@ struct Attempts {
   std::string no_verdict;  // set when the sanitizer runtime could not start at all
 };
 
-Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const racebook::CaseFile& file,
-                      const racebook::Variant& variant, const racebook::Expectation& expected,
-                      std::chrono::steady_clock::duration& in_child) {
-  using clock = std::chrono::steady_clock;
-  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
-  // its own, with no retry, and the test passes only if all N matched.
-  const int repeat = o.repeat;
-  Attempts t;
-  t.allowed = repeat > 0 ? repeat : expected.clean ? 1 : o.retries;
-  racebook::RunVerdict first_failure;
-  racebook::RunResult first_failure_run;
-  std::vector<racebook::Report> first_failure_reports;
-  const auto progress_every = std::chrono::seconds(10);
-  auto last_progress = clock::now();
-  while (t.attempt < t.allowed) {
-    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
-    ++t.attempt;
-    if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
-    t.verdict = racebook::judge({file, variant, expected, t.run, t.reports, o.source_root});
-    switch (t.verdict.status) {
-      case racebook::RunVerdict::Status::matched: ++t.matched; break;
-      case racebook::RunVerdict::Status::no_report: ++t.no_report; break;
-      case racebook::RunVerdict::Status::mismatch: ++t.mismatch; break;
-    }
-    if (repeat > 0) {
-      if (t.verdict.status != racebook::RunVerdict::Status::matched && first_failure.problems.empty()) {
-        first_failure = t.verdict;
-        first_failure_run = t.run;
-        first_failure_reports = t.reports;
-      }
-      // Progress: at every tenth of a long repeat run, and at least every 10 s.
-      const bool tenth = repeat >= 10 && t.attempt % (repeat / 10) == 0;
-      if (t.attempt < repeat && (tenth || clock::now() - last_progress >= progress_every)) {
-        last_progress = clock::now();
-        std::cout << "racebook: " << o.title << ": run " << t.attempt << " of " << repeat << ", "
-                  << t.matched << " matched so far" << std::endl;
-      }
-      continue;
-    }
-    if (t.verdict.status != racebook::RunVerdict::Status::no_report) break;
+void tally(Attempts& t) {
+  switch (t.verdict.status) {
+    case racebook::RunVerdict::Status::matched: ++t.matched; break;
+    case racebook::RunVerdict::Status::no_report: ++t.no_report; break;
+    case racebook::RunVerdict::Status::mismatch: ++t.mismatch; break;
   }
-  if (repeat > 0 && t.matched != repeat) {
-    // Show the first run that went wrong, not the last one.
-    t.verdict = first_failure;
-    t.run = first_failure_run;
-    t.reports = first_failure_reports;
+}
+
+// With --repeat, the first run that went wrong: a failure shows it, not the last run.
+struct FirstFailure {
+  racebook::RunVerdict verdict;
+  racebook::RunResult run;
+  std::vector<racebook::Report> reports;
+
+  void keep(const Attempts& t) {
+    if (t.verdict.status == racebook::RunVerdict::Status::matched || !verdict.problems.empty()) return;
+    verdict = t.verdict;
+    run = t.run;
+    reports = t.reports;
+  }
+  // Makes it the verdict of `t`, headed by how many of the runs matched.
+  void show_in(Attempts& t, int repeat) const {
+    t.verdict = verdict;
+    t.run = run;
+    t.reports = reports;
     t.verdict.status = racebook::RunVerdict::Status::mismatch;
     t.verdict.problems.insert(t.verdict.problems.begin(),
                               "stability: matched in " + std::to_string(t.matched) + " of " +
                                   std::to_string(repeat) + " runs (" + std::to_string(t.no_report) +
                                   " without the report, " + std::to_string(t.mismatch) + " wrong)");
   }
-  // A variant the binary does not have: say which ones it has.
-  if (t.verdict.status != racebook::RunVerdict::Status::matched &&
-      t.run.out.find("No test cases matched") != std::string::npos) {
-    std::string problem;
-    const auto names = binary_variants(o.program, problem);
-    t.verdict.problems.insert(t.verdict.problems.begin(),
-                              o.program + " has no variant \"" + o.variant + "\" (it has: " +
-                                  (problem.empty() ? joined(names) : problem) +
-                                  "); rebuild it, or check the name");
+};
+
+// The progress of a long --repeat run: at every tenth, and at least every 10 s.
+class RepeatProgress {
+ public:
+  void after(const Attempts& t, int repeat, const std::string& title) {
+    const bool tenth = repeat >= 10 && t.attempt % (repeat / 10) == 0;
+    if (t.attempt < repeat && (tenth || clock::now() - last_ >= kEvery)) {
+      last_ = clock::now();
+      std::cout << "racebook: " << title << ": run " << t.attempt << " of " << repeat << ", "
+                << t.matched << " matched so far" << std::endl;
+    }
   }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  static constexpr auto kEvery = std::chrono::seconds(10);
+  clock::time_point last_ = clock::now();
+};
+
+// A variant the binary does not have: says which ones it has.
+void name_the_variants(Attempts& t, const RunOptions& o) {
+  if (t.verdict.status == racebook::RunVerdict::Status::matched ||
+      t.run.out.find("No test cases matched") == std::string::npos) {
+    return;
+  }
+  std::string problem;
+  const auto names = binary_variants(o.program, problem);
+  t.verdict.problems.insert(t.verdict.problems.begin(),
+                            o.program + " has no variant \"" + o.variant + "\" (it has: " +
+                                (problem.empty() ? joined(names) : problem) +
+                                "); rebuild it, or check the name");
+}
+
+// The case file and what it expects of the variant in this build. Built in place (variant
+// and expected point into file); throws racebook::CaseFileError.
+struct RunCase {
+  explicit RunCase(const RunOptions& o)
+      : file(racebook::read_case_file(o.source, o.source_root.string())),
+        variant(&file.variant(o.variant)),
+        expected(&racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)) {}
+  RunCase(const RunCase&) = delete;
+  RunCase& operator=(const RunCase&) = delete;
+
+  racebook::CaseFile file;
+  const racebook::Variant* variant;
+  const racebook::Expectation* expected;
+};
+
+Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const RunCase& c,
+                      std::chrono::steady_clock::duration& in_child) {
+  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
+  // its own, with no retry, and the test passes only if all N matched.
+  const int repeat = o.repeat;
+  Attempts t;
+  t.allowed = repeat > 0 ? repeat : c.expected->clean ? 1 : o.retries;
+  FirstFailure first_failure;
+  RepeatProgress progress;
+  while (t.attempt < t.allowed) {
+    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
+    ++t.attempt;
+    if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
+    t.verdict = racebook::judge({c.file, *c.variant, *c.expected, t.run, t.reports, o.source_root});
+    tally(t);
+    if (repeat > 0) {
+      first_failure.keep(t);
+      progress.after(t, repeat, o.title);
+      continue;
+    }
+    if (t.verdict.status != racebook::RunVerdict::Status::no_report) break;
+  }
+  if (repeat > 0 && t.matched != repeat) first_failure.show_in(t, repeat);
+  name_the_variants(t, o);
   return t;
 }
 
-// Prints the verdict: one line for a pass; for a failure, what was expected and seen, the
-// sanitizer options, the reports and the end of the program's output.
-int print_verdict(const RunOptions& o, const Attempts& t, const racebook::CaseFile& file,
-                  const racebook::Expectation& expected, const std::string& expected_text,
-                  const std::string& observed_text, const racebook::SanitizerOptions& sanitizer_options) {
-  if (t.verdict.status == racebook::RunVerdict::Status::matched) {
-    std::cout << "racebook: PASS " << o.title << ": " << expected_text;
-    if (o.repeat > 0) {
-      std::cout << " (matched in all " << o.repeat << " runs)";
-    } else if (!expected.clean) {
-      std::cout << " (seen on attempt " << t.attempt << " of " << t.allowed << ")";
-    }
-    std::cout << "; the program " << t.run.describe() << '\n';
-    return kPass;
-  }
+// The verdict in words: what the case file expects, and what the runs showed.
+struct VerdictText {
+  std::string expected, observed;
+};
 
+VerdictText verdict_text(const RunCase& c, const Attempts& t, const RunOptions& o) {
+  VerdictText text{racebook::describe_expected(c.file, *c.expected), ""};
+  for (const auto& r : t.reports) {
+    text.observed += (text.observed.empty() ? "" : "; ") + racebook::describe_observed(r, o.source_root);
+  }
+  if (text.observed.empty()) text.observed = "no report";
+  return text;
+}
+
+void print_pass(const RunOptions& o, const Attempts& t, const RunCase& c, const VerdictText& text) {
+  std::cout << "racebook: PASS " << o.title << ": " << text.expected;
+  if (o.repeat > 0) {
+    std::cout << " (matched in all " << o.repeat << " runs)";
+  } else if (!c.expected->clean) {
+    std::cout << " (seen on attempt " << t.attempt << " of " << t.allowed << ")";
+  }
+  std::cout << "; the program " << t.run.describe() << '\n';
+}
+
+// A failure: what was expected and seen, the sanitizer options, the reports and the end of the
+// program's output.
+void print_failure(const RunOptions& o, const Attempts& t, const RunCase& c, const VerdictText& text,
+                   const racebook::SanitizerOptions& sanitizer_options) {
   std::cout << "racebook: FAIL " << o.title << '\n'
-            << "  expected: " << expected_text << "  [" << file.path << ":" << expected.line << "]\n"
-            << "  observed: " << observed_text;
-  if (!expected.clean) std::cout << " (after " << t.attempt << " run(s))";
+            << "  expected: " << text.expected << "  [" << c.file.path << ":" << c.expected->line << "]\n"
+            << "  observed: " << text.observed;
+  if (!c.expected->clean) std::cout << " (after " << t.attempt << " run(s))";
   std::cout << '\n';
   for (const auto& p : t.verdict.problems) std::cout << "  - " << p << '\n';
   std::cout << "  sanitizer options of the run:\n";
@@ -534,47 +588,24 @@ int print_verdict(const RunOptions& o, const Attempts& t, const racebook::CaseFi
   if (t.run.out_dropped) std::cout << "\n[" << t.run.out_dropped << " bytes dropped]";
   if (t.reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(t.run.err, 30);
   std::cout << '\n';
-  return kFail;
 }
 
-int cmd_run(const RunArgs& a) {
-  // The harness's own cost per run (the benchmark reads it): all it does outside the child.
-  using clock = std::chrono::steady_clock;
-  const auto started = clock::now();
-  clock::duration in_child{0};
-  RunOptions o = run_names(a);
-  ResultFile result_file;
-  if (!a.results.empty()) result_file = ResultFile(absolute_path(a.results), o.scenario, o.variant);
-
-  // From here on, every way out writes a result.
-  auto fail_early = [&](int status, const std::string& problem) {
-    result_file.write(early_failure(o.scenario, o.variant, o.sanitizer, o.compiler, problem));
-    std::cout << "racebook: FAIL " << o.title << ":\n  " << problem << '\n';
-    return status;
-  };
-  try {
-    check_run_values(a, o);
-  } catch (const UsageError& e) {
-    fail_early(kUsage, e.what());
-    throw;
+// racebook's sanitizer options for the runs, the user's own where they do not decide whether a
+// report reaches racebook; says which of the user's were overridden. Throws
+// std::invalid_argument for options the runtime would stop on.
+racebook::SanitizerOptions options_for_runs(const RunOptions& o) {
+  // ASan reads more options from here when started deactivated; racebook never does that.
+  ::unsetenv("ASAN_ACTIVATION_OPTIONS");
+  racebook::SanitizerOptions options = racebook::sanitizer_options(racebook::current_environment());
+  if (!options.overridden.empty()) {
+    std::cout << "racebook: " << o.title << ": your sanitizer options were overridden where they "
+              << "decide whether a report reaches racebook: " << joined(options.overridden, "; ")
+              << '\n';
   }
+  return options;
+}
 
-  // A case file problem (dangling marker, malformed expectation) is a failure of this test,
-  // reported with file and line — never a pass.
-  racebook::CaseFile file;
-  const racebook::Variant* variant = nullptr;
-  const racebook::Expectation* expected = nullptr;
-  try {
-    file = racebook::read_case_file(o.source, o.source_root.string());
-    variant = &file.variant(o.variant);
-    expected = &racebook::expectation_for(file, *variant, o.sanitizer, o.compiler);
-  } catch (const racebook::CaseFileError& e) {
-    return fail_early(kFail, std::string("the case file is wrong: ") + e.what());
-  }
-  if (const std::string problem = program_problem(o); !problem.empty()) {
-    return fail_early(kEnvironment, problem);
-  }
-
+racebook::RunRequest run_request(const RunOptions& o, const racebook::SanitizerOptions& options) {
   racebook::RunRequest request;
   request.program = o.program;
   // --warn NoTests makes Catch2 fail when the name selects no variant.
@@ -583,69 +614,110 @@ int cmd_run(const RunArgs& a) {
   // keep are kept all the same, so the report still counts.
   request.report_line = racebook::may_start_report;
   request.timeout = std::chrono::seconds(o.timeout_s);
-  // ASan reads more options from here when started deactivated; racebook never does that.
-  ::unsetenv("ASAN_ACTIVATION_OPTIONS");
-  racebook::SanitizerOptions sanitizer_options;
-  try {
-    sanitizer_options = racebook::sanitizer_options(racebook::current_environment());
-  } catch (const std::invalid_argument& e) {
-    return fail_early(kUsage, e.what());
-  }
-  request.env = sanitizer_options.env;
-  if (!sanitizer_options.overridden.empty()) {
-    std::cout << "racebook: " << o.title << ": your sanitizer options were overridden where they "
-              << "decide whether a report reaches racebook: "
-              << joined(sanitizer_options.overridden, "; ") << '\n';
-  }
+  request.env = options.env;
+  return request;
+}
 
-  const Attempts t = run_attempts(request, o, file, *variant, *expected, in_child);
-  if (!t.no_verdict.empty()) return fail_early(kEnvironment, t.no_verdict);
-
-  const std::string expected_text = racebook::describe_expected(file, *expected);
-  std::string observed_text;
-  for (const auto& r : t.reports) {
-    observed_text += (observed_text.empty() ? "" : "; ") + racebook::describe_observed(r, o.source_root);
-  }
-  if (observed_text.empty()) observed_text = "no report";
-
-  const bool pass = t.verdict.status == racebook::RunVerdict::Status::matched;
-  // The first report of the run, as printed, and what an oracle variant measured ("measured: "
-  // lines of its stdout): the docs show both (racebook-harness docs).
-  const std::string first_report = t.reports.empty() ? "" : t.reports.front().raw;
+// What an oracle variant measured: the "measured: " lines of its stdout.
+std::vector<std::string> measured_lines(const std::string& out) {
   std::vector<std::string> measured;
-  {
-    std::istringstream out(t.run.out);
-    for (std::string line; std::getline(out, line);) {
-      if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
-    }
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
   }
-  result_file.write(
-      {{"scenario", o.scenario},
-       {"variant", o.variant},
-       {"sanitizer", o.sanitizer},
-       {"compiler", o.compiler},
-       {"expected", expected->clean ? "clean" : "racy"},
-       {"kind", expected->clean ? "clean" : expected->kind},
-       {"expected_text", expected_text},
-       {"observed", observed_text},
-       {"pass", pass},
-       {"problems", t.verdict.problems},
-       {"attempts", t.attempt},
-       {"run", t.run.describe()},
-       {"elapsed_ms", t.run.elapsed.count()},
-       {"harness_overhead_us_per_run",
-        std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child)
-                .count() / std::max(t.attempt, 1)},
-       {"report", first_report},
-       {"measured", measured},
-       {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
-                 {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
-       {"sanitizer_options", sanitizer_options.env},
-       {"sanitizer_options_overridden", sanitizer_options.overridden},
-       {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
-       {"address_randomization_disabled", request.disable_address_randomization}});
+  return measured;
+}
 
-  return print_verdict(o, t, file, *expected, expected_text, observed_text, sanitizer_options);
+// The result file's content (what `summary`, docs and stability read). `overhead_us`: the
+// harness's own time per run, outside the child (the benchmark reads it).
+json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const VerdictText& text,
+                const racebook::SanitizerOptions& options, const racebook::RunRequest& request,
+                long long overhead_us) {
+  return {{"scenario", o.scenario},
+          {"variant", o.variant},
+          {"sanitizer", o.sanitizer},
+          {"compiler", o.compiler},
+          {"expected", c.expected->clean ? "clean" : "racy"},
+          {"kind", c.expected->clean ? "clean" : c.expected->kind},
+          {"expected_text", text.expected},
+          {"observed", text.observed},
+          {"pass", t.verdict.status == racebook::RunVerdict::Status::matched},
+          {"problems", t.verdict.problems},
+          {"attempts", t.attempt},
+          {"run", t.run.describe()},
+          {"elapsed_ms", t.run.elapsed.count()},
+          {"harness_overhead_us_per_run", overhead_us},
+          // The first report of the run, as printed, and what an oracle variant measured: the
+          // docs show both (racebook-harness docs).
+          {"report", t.reports.empty() ? "" : t.reports.front().raw},
+          {"measured", measured_lines(t.run.out)},
+          {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
+                    {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
+          {"sanitizer_options", options.env},
+          {"sanitizer_options_overridden", options.overridden},
+          {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
+          {"address_randomization_disabled", request.disable_address_randomization}};
+}
+
+// A test that failed before it could give a verdict: its result says why, and so does stdout.
+int fail_early(const ResultFile& result_file, const RunOptions& o, int status, const std::string& problem) {
+  result_file.write(early_failure(o.scenario, o.variant, o.sanitizer, o.compiler, problem));
+  std::cout << "racebook: FAIL " << o.title << ":\n  " << problem << '\n';
+  return status;
+}
+
+// Runs the variant as often as its mode asks, writes the result and prints the verdict.
+// `started`: when the command started, for the harness's own cost per run (the benchmark reads
+// it): all it does outside the child.
+int judge_runs(const RunOptions& o, const RunCase& c, const racebook::SanitizerOptions& options,
+               const ResultFile& result_file, std::chrono::steady_clock::time_point started) {
+  using clock = std::chrono::steady_clock;
+  clock::duration in_child{0};
+  racebook::RunRequest request = run_request(o, options);
+  const Attempts t = run_attempts(request, o, c, in_child);
+  if (!t.no_verdict.empty()) return fail_early(result_file, o, kEnvironment, t.no_verdict);
+  const VerdictText text = verdict_text(c, t, o);
+  const auto overhead =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child);
+  result_file.write(run_result(o, c, t, text, options, request, overhead.count() / std::max(t.attempt, 1)));
+  if (t.verdict.status != racebook::RunVerdict::Status::matched) {
+    print_failure(o, t, c, text, options);
+    return kFail;
+  }
+  print_pass(o, t, c, text);
+  return kPass;
+}
+
+int cmd_run(const RunArgs& a) {
+  const auto started = std::chrono::steady_clock::now();
+  RunOptions o = run_names(a);
+  ResultFile result_file;
+  if (!a.results.empty()) result_file = ResultFile(absolute_path(a.results), o.scenario, o.variant);
+  // From here on, every way out writes a result.
+  try {
+    check_run_values(a, o);
+  } catch (const UsageError& e) {
+    fail_early(result_file, o, kUsage, e.what());
+    throw;
+  }
+  // A case file problem (dangling marker, malformed expectation) is a failure of this test,
+  // reported with file and line — never a pass.
+  std::optional<RunCase> c;
+  try {
+    c.emplace(o);
+  } catch (const racebook::CaseFileError& e) {
+    return fail_early(result_file, o, kFail, std::string("the case file is wrong: ") + e.what());
+  }
+  if (const std::string problem = program_problem(o); !problem.empty()) {
+    return fail_early(result_file, o, kEnvironment, problem);
+  }
+  racebook::SanitizerOptions options;
+  try {
+    options = options_for_runs(o);
+  } catch (const std::invalid_argument& e) {
+    return fail_early(result_file, o, kUsage, e.what());
+  }
+  return judge_runs(o, *c, options, result_file, started);
 }
 // ---- parse, docs, stability, summary ----
 
