@@ -125,6 +125,14 @@ bool on_command_line(int argc, char** argv, std::string_view flag) {
 const CLI::Validator kNonEmpty(
     [](std::string& value) { return value.empty() ? std::string("needs a value, not an empty string") : std::string(); },
     "", "not empty");
+
+// An option or argument that must be given, and not empty.
+template <typename T>
+CLI::Option* add_required(CLI::App& cmd, const std::string& name, T& value, const std::string& help,
+                          const std::string& type) {
+  return cmd.add_option(name, value, help)->type_name(type)->required()->check(kNonEmpty);
+}
+
 // An absolute, normalised path: what a path given relative to the working directory means.
 fs::path absolute_path(const std::string& path) {
   std::error_code ec;
@@ -260,6 +268,13 @@ json early_failure(const std::string& scenario, const std::string& variant,
 }
 
 
+// --sanitizer and --compiler: what the case program was built with (`run` and `variants`).
+void add_build_options(CLI::App& cmd, std::string& sanitizer, std::string& compiler) {
+  add_required(cmd, "--sanitizer", sanitizer,
+               "The sanitizer the program was built with", "normal|tsan|asan");
+  add_required(cmd, "--compiler", compiler, "The compiler the program was built with", "gcc|clang");
+}
+
 // ---- variants ----
 
 struct VariantsArgs {
@@ -269,14 +284,9 @@ struct VariantsArgs {
 void add_variants_command(CLI::App& app, VariantsArgs& a) {
   auto* cmd = app.add_subcommand(
       "variants", "Check that a case program has exactly the variants (TEST_CASEs) its case file declares");
-  cmd->add_option("--program", a.program, "The case program (its Catch2 binary)")
-      ->type_name("BIN")->required()->check(kNonEmpty);
-  cmd->add_option("--source", a.source, "The case file the program was built from")
-      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
-  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
-      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
-  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
-      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  add_required(*cmd, "--program", a.program, "The case program (its Catch2 binary)", "BIN");
+  add_required(*cmd, "--source", a.source, "The case file the program was built from", "CASE.cpp");
+  add_build_options(*cmd, a.sanitizer, a.compiler);
   cmd->add_option("--source-root", a.source_root,
                   "Where markers the case file does not hold are looked for (default: only in "
                   "the case file)")
@@ -337,15 +347,10 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
       "run", "Run one variant of a case program and check its sanitizer verdict against the case file");
   cmd->add_option("--program", a.program, "The case program (its Catch2 binary) to run")
       ->type_name("BIN")->required();
-  cmd->add_option("--variant", a.variant, "The variant (TEST_CASE name) to run")
-      ->type_name("NAME")->required()->check(kNonEmpty);
-  cmd->add_option("--source", a.source,
-                  "The case file: its '// expect' comments say what the variant must report")
-      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
-  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
-      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
-  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
-      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  add_required(*cmd, "--variant", a.variant, "The variant (TEST_CASE name) to run", "NAME");
+  add_required(*cmd, "--source", a.source,
+               "The case file: its '// expect' comments say what the variant must report", "CASE.cpp");
+  add_build_options(*cmd, a.sanitizer, a.compiler);
   cmd->add_option("--timeout", a.timeout,
                   "Kill the program and its process group after this many seconds (1 to 3600; "
                   "default 60)")
@@ -899,8 +904,8 @@ struct DocsArgs {
 void add_docs_command(CLI::App& app, DocsArgs& a) {
   auto* cmd = app.add_subcommand(
       "docs", "Fill docs/ from the results of all six presets in PROJECT/build, or check that it matches them");
-  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "PROJECT", a.project,
+               "The project directory (its build/<preset>/results are read)", "");
   cmd->add_flag("--check", a.check, "Write nothing; exit 1 if docs/ does not match the results");
 }
 
@@ -943,10 +948,10 @@ struct StabilityArgs {
 void add_stability_command(CLI::App& app, StabilityArgs& a) {
   auto* cmd = app.add_subcommand(
       "stability", "Write docs/stability.{md,json} from the --repeat results of the given presets");
-  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
-      ->type_name("")->required()->check(kNonEmpty);
-  cmd->add_option("PRESET", a.presets, "The presets that ran every variant with --repeat (e.g. tsan asan)")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "PROJECT", a.project,
+               "The project directory (its build/<preset>/results are read)", "");
+  add_required(*cmd, "PRESET", a.presets,
+               "The presets that ran every variant with --repeat (e.g. tsan asan)", "");
 }
 
 int cmd_stability(const StabilityArgs& a) {
@@ -1031,8 +1036,8 @@ struct SummaryArgs {
 void add_summary_command(CLI::App& app, SummaryArgs& args) {
   auto* cmd = app.add_subcommand(
       "summary", "Summarise a preset's verdicts; a test CTest knows that left no result fails");
-  cmd->add_option("BUILD_DIR", args.build_dir, "The build directory (build/<preset>) or its results/")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "BUILD_DIR", args.build_dir,
+               "The build directory (build/<preset>) or its results/", "");
   cmd->add_option("--format", args.format,
                   "text (the default): the verdict matrix; github: the same, and a GitHub "
                   "Actions annotation (::error title=...::...) for each failed or missing test; "
