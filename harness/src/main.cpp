@@ -795,105 +795,131 @@ void read_log(const std::string& name, racebook::ReportStream& stream) {
   stream.finish();
 }
 
+// --baseline and --write-baseline: the signatures of the log's reports, checked against the
+// known ones, written out, or both.
+class Baselines {
+ public:
+  // Reads the baseline and opens the one to write before the log is read: a bad baseline, or a
+  // path that cannot be written, stops before any output.
+  Baselines(const ParseArgs& args, fs::path root) : args_(args), root_(std::move(root)) {
+    if (!args.baseline.empty()) {
+      try {
+        known_ = racebook::read_baseline(args.baseline);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
+      }
+    }
+    if (!args.write_baseline.empty()) {
+      file_.open(args.write_baseline, std::ios::binary | std::ios::trunc);
+      if (!file_) throw cannot_write();
+    }
+  }
+
+  void account(const racebook::Report& report) {
+    if (!known_ && args_.write_baseline.empty()) return;
+    std::string signature = racebook::report_signature(report, root_);
+    if (known_ && !known_->contains(signature)) {
+      new_ones_.push_back("log line " + std::to_string(report.first_line) + ": " + report.kind +
+                          " — " + signature);
+    }
+    signatures_.insert(std::move(signature));
+  }
+
+  // Writes the baseline, and lists the reports that are not in the known one: kFail if any.
+  int finish() {
+    if (!args_.write_baseline.empty()) {
+      racebook::write_baseline(file_, signatures_);
+      file_.flush();
+      if (!file_) throw cannot_write();
+    }
+    if (!known_ || new_ones_.empty()) return kPass;
+    std::cerr << "racebook: " << new_ones_.size() << " report(s) not in the baseline "
+              << args_.baseline << ":\n";
+    for (const auto& line : new_ones_) std::cerr << "  " << line << '\n';
+    return kFail;
+  }
+
+ private:
+  racebook::EnvironmentError cannot_write() const {
+    return racebook::EnvironmentError("cannot write the baseline " + args_.write_baseline + ": " +
+                                      std::strerror(errno));
+  }
+
+  const ParseArgs& args_;
+  fs::path root_;
+  std::optional<std::set<std::string>> known_;
+  std::ofstream file_;
+  std::set<std::string> signatures_;  // for --write-baseline
+  std::vector<std::string> new_ones_;  // for --baseline: what is not in it
+};
+
+// The log is read once, in pieces, and each report is printed as soon as it ends: memory stays
+// bounded by the largest report, not the log (see racebook::ReportStream). The output is
+// parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is written
+// before the first block fills, so an input that cannot be read prints nothing.
+void print_json(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  std::string out;
+  racebook::ParseOutputWriter writer(out, root);
+  constexpr std::size_t kBlock = std::size_t{128} << 10;
+  auto flush = [&] {
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    out.clear();
+  };
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
+    writer.add(report);
+    baselines.account(report);
+    if (out.size() >= kBlock) flush();
+  }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
+  read_log(args.log, stream);
+  writer.finish();
+  flush();
+}
+
+racebook::CiOutputOptions ci_options(const ParseArgs& args, const fs::path& root) {
+  racebook::CiOutputOptions options;
+  options.source_root = root;
+  options.log_name = args.log;
+  return options;
+}
+
+// One annotation a report, written as each report ends: memory stays bounded, as for JSON.
+void print_github(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  const racebook::CiOutputOptions options = ci_options(args, root);
+  std::vector<racebook::Report> one(1);
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    baselines.account(report);
+    one[0] = std::move(report);
+    racebook::write_github(std::cout, one, options);
+  }, racebook::ReportText::Drop);
+  read_log(args.log, stream);
+}
+
+// SARIF is one JSON document with every report in it: written once the log is read, so it holds
+// all of them in memory (about 17 times a 200 MB log's size, measured).
+void print_sarif(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  std::vector<racebook::Report> reports;
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    baselines.account(report);
+    reports.push_back(std::move(report));
+  }, racebook::ReportText::Drop);
+  read_log(args.log, stream);
+  racebook::write_sarif(std::cout, reports, ci_options(args, root));
+}
+
 int cmd_parse(const ParseArgs& args) {
   // The root need not exist here: logs are often read far from the machine that wrote them.
   const fs::path root = args.source_root.empty() ? fs::path() : fs::absolute(args.source_root).lexically_normal();
-  // The baseline is read first: a bad one stops before any output.
-  std::optional<std::set<std::string>> known;
-  if (!args.baseline.empty()) {
-    try {
-      known = racebook::read_baseline(args.baseline);
-    } catch (const std::runtime_error& e) {
-      throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
-    }
-  }
-  // The baseline to write is opened first too: a path that cannot be written stops before the
-  // log is read, not after.
-  std::ofstream baseline_file;
-  if (!args.write_baseline.empty()) {
-    baseline_file.open(args.write_baseline, std::ios::binary | std::ios::trunc);
-    if (!baseline_file) {
-      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
-                                       std::strerror(errno));
-    }
-  }
-  const bool need_signatures = known || !args.write_baseline.empty();
-  std::set<std::string> signatures;   // for --write-baseline
-  std::vector<std::string> new_ones;  // for --baseline: what is not in it
-  auto account = [&](const racebook::Report& report) {
-    if (!need_signatures) return;
-    std::string signature = racebook::report_signature(report, root);
-    if (known && !known->contains(signature)) {
-      new_ones.push_back("log line " + std::to_string(report.first_line) + ": " + report.kind +
-                         " — " + signature);
-    }
-    signatures.insert(std::move(signature));
-  };
-
+  Baselines baselines(args, root);
   if (args.format == "json") {
-    // The log is read once, in pieces, and each report is printed as soon as it ends: memory
-    // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
-    // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
-    // written before the first block fills, so an input that cannot be read prints nothing.
-    std::string out;
-    racebook::ParseOutputWriter writer(out, root);
-    constexpr std::size_t kBlock = std::size_t{128} << 10;
-    auto flush = [&] {
-      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
-      out.clear();
-    };
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
-      writer.add(report);
-      account(report);
-      if (out.size() >= kBlock) flush();
-    }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
-    read_log(args.log, stream);
-    writer.finish();
-    flush();
+    print_json(args, root, baselines);
   } else if (args.format == "github") {
-    // One annotation a report, written as each report ends: memory stays bounded, as for JSON.
-    racebook::CiOutputOptions options;
-    options.source_root = root;
-    options.log_name = args.log;
-    std::vector<racebook::Report> one(1);
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      account(report);
-      one[0] = std::move(report);
-      racebook::write_github(std::cout, one, options);
-    }, racebook::ReportText::Drop);
-    read_log(args.log, stream);
+    print_github(args, root, baselines);
   } else {
-    // SARIF is one JSON document with every report in it: written once the log is read, so
-    // it holds all of them in memory (about 17 times a 200 MB log's size, measured).
-    std::vector<racebook::Report> reports;
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      account(report);
-      reports.push_back(std::move(report));
-    }, racebook::ReportText::Drop);
-    read_log(args.log, stream);
-    racebook::CiOutputOptions options;
-    options.source_root = root;
-    options.log_name = args.log;
-    racebook::write_sarif(std::cout, reports, options);
+    print_sarif(args, root, baselines);
   }
   std::cout.flush();
-
-  if (!args.write_baseline.empty()) {
-    racebook::write_baseline(baseline_file, signatures);
-    baseline_file.flush();
-    if (!baseline_file) {
-      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
-                                       std::strerror(errno));
-    }
-  }
-  if (known && !new_ones.empty()) {
-    std::cerr << "racebook: " << new_ones.size() << " report(s) not in the baseline " << args.baseline
-              << ":\n";
-    for (const auto& line : new_ones) std::cerr << "  " << line << '\n';
-    return kFail;
-  }
-  return kPass;
+  return baselines.finish();
 }
 
 struct DocsArgs {
@@ -954,13 +980,13 @@ void add_stability_command(CLI::App& app, StabilityArgs& a) {
                "The presets that ran every variant with --repeat (e.g. tsan asan)", "");
 }
 
-int cmd_stability(const StabilityArgs& a) {
-  const fs::path project = absolute_path(a.project);
-  const std::vector<std::string>& presets = a.presets;
-  // Only a complete repeat run may become the record: every test of every preset has a result,
-  // each one a --repeat result, all with the same number of runs.
+// Why the results of `presets` are not a complete repeat run, if they are not: every test of
+// every preset has a result, each one a --repeat result, all with the same number of runs
+// (set in `runs_each`).
+std::vector<std::string> incomplete_repeat_run(const fs::path& project,
+                                               const std::vector<std::string>& presets, int& runs_each) {
   std::vector<std::string> refusals;
-  int runs_each = -1;
+  runs_each = -1;
   for (const auto& preset : presets) {
     const fs::path build = project / "build" / preset;
     const auto results = racebook::read_results(build / "results");
@@ -981,33 +1007,48 @@ int cmd_stability(const StabilityArgs& a) {
       }
     }
   }
-  // Never replace a record with a smaller one.
+  return refusals;
+}
+
+// Why this run, of `runs_each` runs, would replace docs/stability.json with a smaller record
+// (fewer runs, or fewer (variant, preset) pairs), if it would; "" if not.
+std::string smaller_than_record(const fs::path& record, const fs::path& project,
+                                const std::vector<std::string>& presets, int runs_each) {
+  try {
+    std::ifstream in(record);
+    const json old = json::parse(in);
+    int old_runs = 0;
+    std::size_t old_cells = 0;
+    for (const auto& [key, per_preset] : old.items()) {
+      for (const auto& [preset, cell] : per_preset.items()) {
+        old_runs = std::max(old_runs, cell.value("runs", 0));
+        ++old_cells;
+      }
+    }
+    std::size_t new_cells = 0;
+    for (const auto& preset : presets) {
+      new_cells += racebook::read_results(project / "build" / preset / "results").by_test.size();
+    }
+    if (runs_each >= old_runs && new_cells >= old_cells) return "";
+    return "docs/stability.json records " + std::to_string(old_runs) + " runs of " +
+           std::to_string(old_cells) + " (variant, preset) pairs; this run has " +
+           std::to_string(runs_each) + " of " + std::to_string(new_cells) +
+           ". Run at least as many (./harness/racebook.sh stability " + std::to_string(old_runs) +
+           "), or delete the record first";
+  } catch (const json::exception& e) {
+    return record.string() + " cannot be read (" + e.what() + "); delete it first";
+  }
+}
+
+int cmd_stability(const StabilityArgs& a) {
+  const fs::path project = absolute_path(a.project);
+  // Only a complete repeat run may become the record, and never replace a larger one.
+  int runs_each = -1;
+  std::vector<std::string> refusals = incomplete_repeat_run(project, a.presets, runs_each);
   const fs::path record = project / "docs" / "stability.json";
   if (refusals.empty() && fs::exists(record)) {
-    try {
-      std::ifstream in(record);
-      const json old = json::parse(in);
-      int old_runs = 0;
-      std::size_t old_cells = 0;
-      for (const auto& [key, per_preset] : old.items()) {
-        for (const auto& [preset, cell] : per_preset.items()) {
-          old_runs = std::max(old_runs, cell.value("runs", 0));
-          ++old_cells;
-        }
-      }
-      std::size_t new_cells = 0;
-      for (const auto& preset : presets) {
-        new_cells += racebook::read_results(project / "build" / preset / "results").by_test.size();
-      }
-      if (runs_each < old_runs || new_cells < old_cells) {
-        refusals.push_back("docs/stability.json records " + std::to_string(old_runs) + " runs of " +
-                           std::to_string(old_cells) + " (variant, preset) pairs; this run has " +
-                           std::to_string(runs_each) + " of " + std::to_string(new_cells) +
-                           ". Run at least as many (./harness/racebook.sh stability " +
-                           std::to_string(old_runs) + "), or delete the record first");
-      }
-    } catch (const json::exception& e) {
-      refusals.push_back(record.string() + " cannot be read (" + e.what() + "); delete it first");
+    if (std::string why = smaller_than_record(record, project, a.presets, runs_each); !why.empty()) {
+      refusals.push_back(why);
     }
   }
   if (!refusals.empty()) {
@@ -1018,7 +1059,7 @@ int cmd_stability(const StabilityArgs& a) {
   }
   std::vector<std::string> inexact;
   try {
-    inexact = racebook::write_stability(project, racebook::load_runs(project / "build", presets));
+    inexact = racebook::write_stability(project, racebook::load_runs(project / "build", a.presets));
   } catch (const std::exception& e) {
     std::cerr << "racebook-harness stability: " << e.what() << '\n';
     return kUsage;
@@ -1151,13 +1192,14 @@ struct Cli {
   }
 };
 
-int dispatch(int argc, char** argv, std::string& command) {
-  Cli cli;
+// Parses the command line into `cli`, setting `command` once it is known. Returns true when
+// that was all (`help`, --help, --version: printed on standard output); throws UsageError.
+bool parse_command_line(Cli& cli, int argc, char** argv, std::string& command) {
   CLI::App& app = cli.app;
   const std::string first = argc > 1 ? argv[1] : "";
   if (first == "help") {  // as before CLI11: `racebook-harness help`
     std::cout << app.help();
-    return kPass;
+    return true;
   }
   if (!first.empty() && first[0] != '-') {
     if (app.get_subcommands([&](CLI::App* c) { return c->get_name() == first; }).empty()) {
@@ -1169,7 +1211,7 @@ int dispatch(int argc, char** argv, std::string& command) {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version: printed on standard output
     app.exit(e);
-    return kPass;
+    return true;
   } catch (const CLI::ParseError& e) {
     // Without a command CLI11 says "A subcommand is required" before it names what it did
     // not know: say both in racebook's words.
@@ -1183,7 +1225,12 @@ int dispatch(int argc, char** argv, std::string& command) {
     }
     throw UsageError(e.what());
   }
+  return false;
+}
 
+int dispatch(int argc, char** argv, std::string& command) {
+  Cli cli;
+  if (parse_command_line(cli, argc, argv, command)) return kPass;
   if (*cli.run_command) {
     cli.run.repeat_given = cli.run_command->count("--repeat") > 0;
     cli.run.repeat_from_env = cli.run.repeat_given && !on_command_line(argc, argv, "--repeat");
