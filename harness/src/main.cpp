@@ -125,6 +125,14 @@ bool on_command_line(int argc, char** argv, std::string_view flag) {
 const CLI::Validator kNonEmpty(
     [](std::string& value) { return value.empty() ? std::string("needs a value, not an empty string") : std::string(); },
     "", "not empty");
+
+// An option or argument that must be given, and not empty.
+template <typename T>
+CLI::Option* add_required(CLI::App& cmd, const std::string& name, T& value, const std::string& help,
+                          const std::string& type) {
+  return cmd.add_option(name, value, help)->type_name(type)->required()->check(kNonEmpty);
+}
+
 // An absolute, normalised path: what a path given relative to the working directory means.
 fs::path absolute_path(const std::string& path) {
   std::error_code ec;
@@ -260,6 +268,13 @@ json early_failure(const std::string& scenario, const std::string& variant,
 }
 
 
+// --sanitizer and --compiler: what the case program was built with (`run` and `variants`).
+void add_build_options(CLI::App& cmd, std::string& sanitizer, std::string& compiler) {
+  add_required(cmd, "--sanitizer", sanitizer,
+               "The sanitizer the program was built with", "normal|tsan|asan");
+  add_required(cmd, "--compiler", compiler, "The compiler the program was built with", "gcc|clang");
+}
+
 // ---- variants ----
 
 struct VariantsArgs {
@@ -269,14 +284,9 @@ struct VariantsArgs {
 void add_variants_command(CLI::App& app, VariantsArgs& a) {
   auto* cmd = app.add_subcommand(
       "variants", "Check that a case program has exactly the variants (TEST_CASEs) its case file declares");
-  cmd->add_option("--program", a.program, "The case program (its Catch2 binary)")
-      ->type_name("BIN")->required()->check(kNonEmpty);
-  cmd->add_option("--source", a.source, "The case file the program was built from")
-      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
-  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
-      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
-  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
-      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  add_required(*cmd, "--program", a.program, "The case program (its Catch2 binary)", "BIN");
+  add_required(*cmd, "--source", a.source, "The case file the program was built from", "CASE.cpp");
+  add_build_options(*cmd, a.sanitizer, a.compiler);
   cmd->add_option("--source-root", a.source_root,
                   "Where markers the case file does not hold are looked for (default: only in "
                   "the case file)")
@@ -337,15 +347,10 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
       "run", "Run one variant of a case program and check its sanitizer verdict against the case file");
   cmd->add_option("--program", a.program, "The case program (its Catch2 binary) to run")
       ->type_name("BIN")->required();
-  cmd->add_option("--variant", a.variant, "The variant (TEST_CASE name) to run")
-      ->type_name("NAME")->required()->check(kNonEmpty);
-  cmd->add_option("--source", a.source,
-                  "The case file: its '// expect' comments say what the variant must report")
-      ->type_name("CASE.cpp")->required()->check(kNonEmpty);
-  cmd->add_option("--sanitizer", a.sanitizer, "The sanitizer the program was built with")
-      ->type_name("normal|tsan|asan")->required()->check(kNonEmpty);
-  cmd->add_option("--compiler", a.compiler, "The compiler the program was built with")
-      ->type_name("gcc|clang")->required()->check(kNonEmpty);
+  add_required(*cmd, "--variant", a.variant, "The variant (TEST_CASE name) to run", "NAME");
+  add_required(*cmd, "--source", a.source,
+               "The case file: its '// expect' comments say what the variant must report", "CASE.cpp");
+  add_build_options(*cmd, a.sanitizer, a.compiler);
   cmd->add_option("--timeout", a.timeout,
                   "Kill the program and its process group after this many seconds (1 to 3600; "
                   "default 60)")
@@ -435,91 +440,145 @@ struct Attempts {
   std::string no_verdict;  // set when the sanitizer runtime could not start at all
 };
 
-Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const racebook::CaseFile& file,
-                      const racebook::Variant& variant, const racebook::Expectation& expected,
-                      std::chrono::steady_clock::duration& in_child) {
-  using clock = std::chrono::steady_clock;
-  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
-  // its own, with no retry, and the test passes only if all N matched.
-  const int repeat = o.repeat;
-  Attempts t;
-  t.allowed = repeat > 0 ? repeat : expected.clean ? 1 : o.retries;
-  racebook::RunVerdict first_failure;
-  racebook::RunResult first_failure_run;
-  std::vector<racebook::Report> first_failure_reports;
-  const auto progress_every = std::chrono::seconds(10);
-  auto last_progress = clock::now();
-  while (t.attempt < t.allowed) {
-    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
-    ++t.attempt;
-    if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
-    t.verdict = racebook::judge({file, variant, expected, t.run, t.reports, o.source_root});
-    switch (t.verdict.status) {
-      case racebook::RunVerdict::Status::matched: ++t.matched; break;
-      case racebook::RunVerdict::Status::no_report: ++t.no_report; break;
-      case racebook::RunVerdict::Status::mismatch: ++t.mismatch; break;
-    }
-    if (repeat > 0) {
-      if (t.verdict.status != racebook::RunVerdict::Status::matched && first_failure.problems.empty()) {
-        first_failure = t.verdict;
-        first_failure_run = t.run;
-        first_failure_reports = t.reports;
-      }
-      // Progress: at every tenth of a long repeat run, and at least every 10 s.
-      const bool tenth = repeat >= 10 && t.attempt % (repeat / 10) == 0;
-      if (t.attempt < repeat && (tenth || clock::now() - last_progress >= progress_every)) {
-        last_progress = clock::now();
-        std::cout << "racebook: " << o.title << ": run " << t.attempt << " of " << repeat << ", "
-                  << t.matched << " matched so far" << std::endl;
-      }
-      continue;
-    }
-    if (t.verdict.status != racebook::RunVerdict::Status::no_report) break;
+void tally(Attempts& t) {
+  switch (t.verdict.status) {
+    case racebook::RunVerdict::Status::matched: ++t.matched; break;
+    case racebook::RunVerdict::Status::no_report: ++t.no_report; break;
+    case racebook::RunVerdict::Status::mismatch: ++t.mismatch; break;
   }
-  if (repeat > 0 && t.matched != repeat) {
-    // Show the first run that went wrong, not the last one.
-    t.verdict = first_failure;
-    t.run = first_failure_run;
-    t.reports = first_failure_reports;
+}
+
+// With --repeat, the first run that went wrong: a failure shows it, not the last run.
+struct FirstFailure {
+  racebook::RunVerdict verdict;
+  racebook::RunResult run;
+  std::vector<racebook::Report> reports;
+
+  void keep(const Attempts& t) {
+    if (t.verdict.status == racebook::RunVerdict::Status::matched || !verdict.problems.empty()) return;
+    verdict = t.verdict;
+    run = t.run;
+    reports = t.reports;
+  }
+  // Makes it the verdict of `t`, headed by how many of the runs matched.
+  void show_in(Attempts& t, int repeat) const {
+    t.verdict = verdict;
+    t.run = run;
+    t.reports = reports;
     t.verdict.status = racebook::RunVerdict::Status::mismatch;
     t.verdict.problems.insert(t.verdict.problems.begin(),
                               "stability: matched in " + std::to_string(t.matched) + " of " +
                                   std::to_string(repeat) + " runs (" + std::to_string(t.no_report) +
                                   " without the report, " + std::to_string(t.mismatch) + " wrong)");
   }
-  // A variant the binary does not have: say which ones it has.
-  if (t.verdict.status != racebook::RunVerdict::Status::matched &&
-      t.run.out.find("No test cases matched") != std::string::npos) {
-    std::string problem;
-    const auto names = binary_variants(o.program, problem);
-    t.verdict.problems.insert(t.verdict.problems.begin(),
-                              o.program + " has no variant \"" + o.variant + "\" (it has: " +
-                                  (problem.empty() ? joined(names) : problem) +
-                                  "); rebuild it, or check the name");
+};
+
+// The progress of a long --repeat run: at every tenth, and at least every 10 s.
+class RepeatProgress {
+ public:
+  void after(const Attempts& t, int repeat, const std::string& title) {
+    const bool tenth = repeat >= 10 && t.attempt % (repeat / 10) == 0;
+    if (t.attempt < repeat && (tenth || clock::now() - last_ >= kEvery)) {
+      last_ = clock::now();
+      std::cout << "racebook: " << title << ": run " << t.attempt << " of " << repeat << ", "
+                << t.matched << " matched so far" << std::endl;
+    }
   }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  static constexpr auto kEvery = std::chrono::seconds(10);
+  clock::time_point last_ = clock::now();
+};
+
+// A variant the binary does not have: says which ones it has.
+void name_the_variants(Attempts& t, const RunOptions& o) {
+  if (t.verdict.status == racebook::RunVerdict::Status::matched ||
+      t.run.out.find("No test cases matched") == std::string::npos) {
+    return;
+  }
+  std::string problem;
+  const auto names = binary_variants(o.program, problem);
+  t.verdict.problems.insert(t.verdict.problems.begin(),
+                            o.program + " has no variant \"" + o.variant + "\" (it has: " +
+                                (problem.empty() ? joined(names) : problem) +
+                                "); rebuild it, or check the name");
+}
+
+// The case file and what it expects of the variant in this build. Built in place (variant
+// and expected point into file); throws racebook::CaseFileError.
+struct RunCase {
+  explicit RunCase(const RunOptions& o)
+      : file(racebook::read_case_file(o.source, o.source_root.string())),
+        variant(&file.variant(o.variant)),
+        expected(&racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)) {}
+  RunCase(const RunCase&) = delete;
+  RunCase& operator=(const RunCase&) = delete;
+
+  racebook::CaseFile file;
+  const racebook::Variant* variant;
+  const racebook::Expectation* expected;
+};
+
+Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const RunCase& c,
+                      std::chrono::steady_clock::duration& in_child) {
+  // --repeat N (or RACEBOOK_REPEAT=N): the stability mode. Every one of N runs is judged on
+  // its own, with no retry, and the test passes only if all N matched.
+  const int repeat = o.repeat;
+  Attempts t;
+  t.allowed = repeat > 0 ? repeat : c.expected->clean ? 1 : o.retries;
+  FirstFailure first_failure;
+  RepeatProgress progress;
+  while (t.attempt < t.allowed) {
+    if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
+    ++t.attempt;
+    if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
+    t.verdict = racebook::judge({c.file, *c.variant, *c.expected, t.run, t.reports, o.source_root});
+    tally(t);
+    if (repeat > 0) {
+      first_failure.keep(t);
+      progress.after(t, repeat, o.title);
+      continue;
+    }
+    if (t.verdict.status != racebook::RunVerdict::Status::no_report) break;
+  }
+  if (repeat > 0 && t.matched != repeat) first_failure.show_in(t, repeat);
+  name_the_variants(t, o);
   return t;
 }
 
-// Prints the verdict: one line for a pass; for a failure, what was expected and seen, the
-// sanitizer options, the reports and the end of the program's output.
-int print_verdict(const RunOptions& o, const Attempts& t, const racebook::CaseFile& file,
-                  const racebook::Expectation& expected, const std::string& expected_text,
-                  const std::string& observed_text, const racebook::SanitizerOptions& sanitizer_options) {
-  if (t.verdict.status == racebook::RunVerdict::Status::matched) {
-    std::cout << "racebook: PASS " << o.title << ": " << expected_text;
-    if (o.repeat > 0) {
-      std::cout << " (matched in all " << o.repeat << " runs)";
-    } else if (!expected.clean) {
-      std::cout << " (seen on attempt " << t.attempt << " of " << t.allowed << ")";
-    }
-    std::cout << "; the program " << t.run.describe() << '\n';
-    return kPass;
-  }
+// The verdict in words: what the case file expects, and what the runs showed.
+struct VerdictText {
+  std::string expected, observed;
+};
 
+VerdictText verdict_text(const RunCase& c, const Attempts& t, const RunOptions& o) {
+  VerdictText text{racebook::describe_expected(c.file, *c.expected), ""};
+  for (const auto& r : t.reports) {
+    text.observed += (text.observed.empty() ? "" : "; ") + racebook::describe_observed(r, o.source_root);
+  }
+  if (text.observed.empty()) text.observed = "no report";
+  return text;
+}
+
+void print_pass(const RunOptions& o, const Attempts& t, const RunCase& c, const VerdictText& text) {
+  std::cout << "racebook: PASS " << o.title << ": " << text.expected;
+  if (o.repeat > 0) {
+    std::cout << " (matched in all " << o.repeat << " runs)";
+  } else if (!c.expected->clean) {
+    std::cout << " (seen on attempt " << t.attempt << " of " << t.allowed << ")";
+  }
+  std::cout << "; the program " << t.run.describe() << '\n';
+}
+
+// A failure: what was expected and seen, the sanitizer options, the reports and the end of the
+// program's output.
+void print_failure(const RunOptions& o, const Attempts& t, const RunCase& c, const VerdictText& text,
+                   const racebook::SanitizerOptions& sanitizer_options) {
   std::cout << "racebook: FAIL " << o.title << '\n'
-            << "  expected: " << expected_text << "  [" << file.path << ":" << expected.line << "]\n"
-            << "  observed: " << observed_text;
-  if (!expected.clean) std::cout << " (after " << t.attempt << " run(s))";
+            << "  expected: " << text.expected << "  [" << c.file.path << ":" << c.expected->line << "]\n"
+            << "  observed: " << text.observed;
+  if (!c.expected->clean) std::cout << " (after " << t.attempt << " run(s))";
   std::cout << '\n';
   for (const auto& p : t.verdict.problems) std::cout << "  - " << p << '\n';
   std::cout << "  sanitizer options of the run:\n";
@@ -534,47 +593,24 @@ int print_verdict(const RunOptions& o, const Attempts& t, const racebook::CaseFi
   if (t.run.out_dropped) std::cout << "\n[" << t.run.out_dropped << " bytes dropped]";
   if (t.reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(t.run.err, 30);
   std::cout << '\n';
-  return kFail;
 }
 
-int cmd_run(const RunArgs& a) {
-  // The harness's own cost per run (the benchmark reads it): all it does outside the child.
-  using clock = std::chrono::steady_clock;
-  const auto started = clock::now();
-  clock::duration in_child{0};
-  RunOptions o = run_names(a);
-  ResultFile result_file;
-  if (!a.results.empty()) result_file = ResultFile(absolute_path(a.results), o.scenario, o.variant);
-
-  // From here on, every way out writes a result.
-  auto fail_early = [&](int status, const std::string& problem) {
-    result_file.write(early_failure(o.scenario, o.variant, o.sanitizer, o.compiler, problem));
-    std::cout << "racebook: FAIL " << o.title << ":\n  " << problem << '\n';
-    return status;
-  };
-  try {
-    check_run_values(a, o);
-  } catch (const UsageError& e) {
-    fail_early(kUsage, e.what());
-    throw;
+// racebook's sanitizer options for the runs, the user's own where they do not decide whether a
+// report reaches racebook; says which of the user's were overridden. Throws
+// std::invalid_argument for options the runtime would stop on.
+racebook::SanitizerOptions options_for_runs(const RunOptions& o) {
+  // ASan reads more options from here when started deactivated; racebook never does that.
+  ::unsetenv("ASAN_ACTIVATION_OPTIONS");
+  racebook::SanitizerOptions options = racebook::sanitizer_options(racebook::current_environment());
+  if (!options.overridden.empty()) {
+    std::cout << "racebook: " << o.title << ": your sanitizer options were overridden where they "
+              << "decide whether a report reaches racebook: " << joined(options.overridden, "; ")
+              << '\n';
   }
+  return options;
+}
 
-  // A case file problem (dangling marker, malformed expectation) is a failure of this test,
-  // reported with file and line — never a pass.
-  racebook::CaseFile file;
-  const racebook::Variant* variant = nullptr;
-  const racebook::Expectation* expected = nullptr;
-  try {
-    file = racebook::read_case_file(o.source, o.source_root.string());
-    variant = &file.variant(o.variant);
-    expected = &racebook::expectation_for(file, *variant, o.sanitizer, o.compiler);
-  } catch (const racebook::CaseFileError& e) {
-    return fail_early(kFail, std::string("the case file is wrong: ") + e.what());
-  }
-  if (const std::string problem = program_problem(o); !problem.empty()) {
-    return fail_early(kEnvironment, problem);
-  }
-
+racebook::RunRequest run_request(const RunOptions& o, const racebook::SanitizerOptions& options) {
   racebook::RunRequest request;
   request.program = o.program;
   // --warn NoTests makes Catch2 fail when the name selects no variant.
@@ -583,69 +619,110 @@ int cmd_run(const RunArgs& a) {
   // keep are kept all the same, so the report still counts.
   request.report_line = racebook::may_start_report;
   request.timeout = std::chrono::seconds(o.timeout_s);
-  // ASan reads more options from here when started deactivated; racebook never does that.
-  ::unsetenv("ASAN_ACTIVATION_OPTIONS");
-  racebook::SanitizerOptions sanitizer_options;
-  try {
-    sanitizer_options = racebook::sanitizer_options(racebook::current_environment());
-  } catch (const std::invalid_argument& e) {
-    return fail_early(kUsage, e.what());
-  }
-  request.env = sanitizer_options.env;
-  if (!sanitizer_options.overridden.empty()) {
-    std::cout << "racebook: " << o.title << ": your sanitizer options were overridden where they "
-              << "decide whether a report reaches racebook: "
-              << joined(sanitizer_options.overridden, "; ") << '\n';
-  }
+  request.env = options.env;
+  return request;
+}
 
-  const Attempts t = run_attempts(request, o, file, *variant, *expected, in_child);
-  if (!t.no_verdict.empty()) return fail_early(kEnvironment, t.no_verdict);
-
-  const std::string expected_text = racebook::describe_expected(file, *expected);
-  std::string observed_text;
-  for (const auto& r : t.reports) {
-    observed_text += (observed_text.empty() ? "" : "; ") + racebook::describe_observed(r, o.source_root);
-  }
-  if (observed_text.empty()) observed_text = "no report";
-
-  const bool pass = t.verdict.status == racebook::RunVerdict::Status::matched;
-  // The first report of the run, as printed, and what an oracle variant measured ("measured: "
-  // lines of its stdout): the docs show both (racebook-harness docs).
-  const std::string first_report = t.reports.empty() ? "" : t.reports.front().raw;
+// What an oracle variant measured: the "measured: " lines of its stdout.
+std::vector<std::string> measured_lines(const std::string& out) {
   std::vector<std::string> measured;
-  {
-    std::istringstream out(t.run.out);
-    for (std::string line; std::getline(out, line);) {
-      if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
-    }
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("measured: ", 0) == 0) measured.push_back(line.substr(10));
   }
-  result_file.write(
-      {{"scenario", o.scenario},
-       {"variant", o.variant},
-       {"sanitizer", o.sanitizer},
-       {"compiler", o.compiler},
-       {"expected", expected->clean ? "clean" : "racy"},
-       {"kind", expected->clean ? "clean" : expected->kind},
-       {"expected_text", expected_text},
-       {"observed", observed_text},
-       {"pass", pass},
-       {"problems", t.verdict.problems},
-       {"attempts", t.attempt},
-       {"run", t.run.describe()},
-       {"elapsed_ms", t.run.elapsed.count()},
-       {"harness_overhead_us_per_run",
-        std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child)
-                .count() / std::max(t.attempt, 1)},
-       {"report", first_report},
-       {"measured", measured},
-       {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
-                 {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
-       {"sanitizer_options", sanitizer_options.env},
-       {"sanitizer_options_overridden", sanitizer_options.overridden},
-       {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
-       {"address_randomization_disabled", request.disable_address_randomization}});
+  return measured;
+}
 
-  return print_verdict(o, t, file, *expected, expected_text, observed_text, sanitizer_options);
+// The result file's content (what `summary`, docs and stability read). `overhead_us`: the
+// harness's own time per run, outside the child (the benchmark reads it).
+json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const VerdictText& text,
+                const racebook::SanitizerOptions& options, const racebook::RunRequest& request,
+                long long overhead_us) {
+  return {{"scenario", o.scenario},
+          {"variant", o.variant},
+          {"sanitizer", o.sanitizer},
+          {"compiler", o.compiler},
+          {"expected", c.expected->clean ? "clean" : "racy"},
+          {"kind", c.expected->clean ? "clean" : c.expected->kind},
+          {"expected_text", text.expected},
+          {"observed", text.observed},
+          {"pass", t.verdict.status == racebook::RunVerdict::Status::matched},
+          {"problems", t.verdict.problems},
+          {"attempts", t.attempt},
+          {"run", t.run.describe()},
+          {"elapsed_ms", t.run.elapsed.count()},
+          {"harness_overhead_us_per_run", overhead_us},
+          // The first report of the run, as printed, and what an oracle variant measured: the
+          // docs show both (racebook-harness docs).
+          {"report", t.reports.empty() ? "" : t.reports.front().raw},
+          {"measured", measured_lines(t.run.out)},
+          {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
+                    {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
+          {"sanitizer_options", options.env},
+          {"sanitizer_options_overridden", options.overridden},
+          {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
+          {"address_randomization_disabled", request.disable_address_randomization}};
+}
+
+// A test that failed before it could give a verdict: its result says why, and so does stdout.
+int fail_early(const ResultFile& result_file, const RunOptions& o, int status, const std::string& problem) {
+  result_file.write(early_failure(o.scenario, o.variant, o.sanitizer, o.compiler, problem));
+  std::cout << "racebook: FAIL " << o.title << ":\n  " << problem << '\n';
+  return status;
+}
+
+// Runs the variant as often as its mode asks, writes the result and prints the verdict.
+// `started`: when the command started, for the harness's own cost per run (the benchmark reads
+// it): all it does outside the child.
+int judge_runs(const RunOptions& o, const RunCase& c, const racebook::SanitizerOptions& options,
+               const ResultFile& result_file, std::chrono::steady_clock::time_point started) {
+  using clock = std::chrono::steady_clock;
+  clock::duration in_child{0};
+  racebook::RunRequest request = run_request(o, options);
+  const Attempts t = run_attempts(request, o, c, in_child);
+  if (!t.no_verdict.empty()) return fail_early(result_file, o, kEnvironment, t.no_verdict);
+  const VerdictText text = verdict_text(c, t, o);
+  const auto overhead =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started - in_child);
+  result_file.write(run_result(o, c, t, text, options, request, overhead.count() / std::max(t.attempt, 1)));
+  if (t.verdict.status != racebook::RunVerdict::Status::matched) {
+    print_failure(o, t, c, text, options);
+    return kFail;
+  }
+  print_pass(o, t, c, text);
+  return kPass;
+}
+
+int cmd_run(const RunArgs& a) {
+  const auto started = std::chrono::steady_clock::now();
+  RunOptions o = run_names(a);
+  ResultFile result_file;
+  if (!a.results.empty()) result_file = ResultFile(absolute_path(a.results), o.scenario, o.variant);
+  // From here on, every way out writes a result.
+  try {
+    check_run_values(a, o);
+  } catch (const UsageError& e) {
+    fail_early(result_file, o, kUsage, e.what());
+    throw;
+  }
+  // A case file problem (dangling marker, malformed expectation) is a failure of this test,
+  // reported with file and line — never a pass.
+  std::optional<RunCase> c;
+  try {
+    c.emplace(o);
+  } catch (const racebook::CaseFileError& e) {
+    return fail_early(result_file, o, kFail, std::string("the case file is wrong: ") + e.what());
+  }
+  if (const std::string problem = program_problem(o); !problem.empty()) {
+    return fail_early(result_file, o, kEnvironment, problem);
+  }
+  racebook::SanitizerOptions options;
+  try {
+    options = options_for_runs(o);
+  } catch (const std::invalid_argument& e) {
+    return fail_early(result_file, o, kUsage, e.what());
+  }
+  return judge_runs(o, *c, options, result_file, started);
 }
 // ---- parse, docs, stability, summary ----
 
@@ -718,105 +795,131 @@ void read_log(const std::string& name, racebook::ReportStream& stream) {
   stream.finish();
 }
 
+// --baseline and --write-baseline: the signatures of the log's reports, checked against the
+// known ones, written out, or both.
+class Baselines {
+ public:
+  // Reads the baseline and opens the one to write before the log is read: a bad baseline, or a
+  // path that cannot be written, stops before any output.
+  Baselines(const ParseArgs& args, fs::path root) : args_(args), root_(std::move(root)) {
+    if (!args.baseline.empty()) {
+      try {
+        known_ = racebook::read_baseline(args.baseline);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
+      }
+    }
+    if (!args.write_baseline.empty()) {
+      file_.open(args.write_baseline, std::ios::binary | std::ios::trunc);
+      if (!file_) throw cannot_write();
+    }
+  }
+
+  void account(const racebook::Report& report) {
+    if (!known_ && args_.write_baseline.empty()) return;
+    std::string signature = racebook::report_signature(report, root_);
+    if (known_ && !known_->contains(signature)) {
+      new_ones_.push_back("log line " + std::to_string(report.first_line) + ": " + report.kind +
+                          " — " + signature);
+    }
+    signatures_.insert(std::move(signature));
+  }
+
+  // Writes the baseline, and lists the reports that are not in the known one: kFail if any.
+  int finish() {
+    if (!args_.write_baseline.empty()) {
+      racebook::write_baseline(file_, signatures_);
+      file_.flush();
+      if (!file_) throw cannot_write();
+    }
+    if (!known_ || new_ones_.empty()) return kPass;
+    std::cerr << "racebook: " << new_ones_.size() << " report(s) not in the baseline "
+              << args_.baseline << ":\n";
+    for (const auto& line : new_ones_) std::cerr << "  " << line << '\n';
+    return kFail;
+  }
+
+ private:
+  racebook::EnvironmentError cannot_write() const {
+    return racebook::EnvironmentError("cannot write the baseline " + args_.write_baseline + ": " +
+                                      std::strerror(errno));
+  }
+
+  const ParseArgs& args_;
+  fs::path root_;
+  std::optional<std::set<std::string>> known_;
+  std::ofstream file_;
+  std::set<std::string> signatures_;  // for --write-baseline
+  std::vector<std::string> new_ones_;  // for --baseline: what is not in it
+};
+
+// The log is read once, in pieces, and each report is printed as soon as it ends: memory stays
+// bounded by the largest report, not the log (see racebook::ReportStream). The output is
+// parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is written
+// before the first block fills, so an input that cannot be read prints nothing.
+void print_json(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  std::string out;
+  racebook::ParseOutputWriter writer(out, root);
+  constexpr std::size_t kBlock = std::size_t{128} << 10;
+  auto flush = [&] {
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    out.clear();
+  };
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
+    writer.add(report);
+    baselines.account(report);
+    if (out.size() >= kBlock) flush();
+  }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
+  read_log(args.log, stream);
+  writer.finish();
+  flush();
+}
+
+racebook::CiOutputOptions ci_options(const ParseArgs& args, const fs::path& root) {
+  racebook::CiOutputOptions options;
+  options.source_root = root;
+  options.log_name = args.log;
+  return options;
+}
+
+// One annotation a report, written as each report ends: memory stays bounded, as for JSON.
+void print_github(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  const racebook::CiOutputOptions options = ci_options(args, root);
+  std::vector<racebook::Report> one(1);
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    baselines.account(report);
+    one[0] = std::move(report);
+    racebook::write_github(std::cout, one, options);
+  }, racebook::ReportText::Drop);
+  read_log(args.log, stream);
+}
+
+// SARIF is one JSON document with every report in it: written once the log is read, so it holds
+// all of them in memory (about 17 times a 200 MB log's size, measured).
+void print_sarif(const ParseArgs& args, const fs::path& root, Baselines& baselines) {
+  std::vector<racebook::Report> reports;
+  racebook::ReportStream stream([&](racebook::Report&& report) {
+    baselines.account(report);
+    reports.push_back(std::move(report));
+  }, racebook::ReportText::Drop);
+  read_log(args.log, stream);
+  racebook::write_sarif(std::cout, reports, ci_options(args, root));
+}
+
 int cmd_parse(const ParseArgs& args) {
   // The root need not exist here: logs are often read far from the machine that wrote them.
   const fs::path root = args.source_root.empty() ? fs::path() : fs::absolute(args.source_root).lexically_normal();
-  // The baseline is read first: a bad one stops before any output.
-  std::optional<std::set<std::string>> known;
-  if (!args.baseline.empty()) {
-    try {
-      known = racebook::read_baseline(args.baseline);
-    } catch (const std::runtime_error& e) {
-      throw UsageError(std::string(e.what()) + " (write one with parse --write-baseline FILE)");
-    }
-  }
-  // The baseline to write is opened first too: a path that cannot be written stops before the
-  // log is read, not after.
-  std::ofstream baseline_file;
-  if (!args.write_baseline.empty()) {
-    baseline_file.open(args.write_baseline, std::ios::binary | std::ios::trunc);
-    if (!baseline_file) {
-      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
-                                       std::strerror(errno));
-    }
-  }
-  const bool need_signatures = known || !args.write_baseline.empty();
-  std::set<std::string> signatures;   // for --write-baseline
-  std::vector<std::string> new_ones;  // for --baseline: what is not in it
-  auto account = [&](const racebook::Report& report) {
-    if (!need_signatures) return;
-    std::string signature = racebook::report_signature(report, root);
-    if (known && !known->contains(signature)) {
-      new_ones.push_back("log line " + std::to_string(report.first_line) + ": " + report.kind +
-                         " — " + signature);
-    }
-    signatures.insert(std::move(signature));
-  };
-
+  Baselines baselines(args, root);
   if (args.format == "json") {
-    // The log is read once, in pieces, and each report is printed as soon as it ends: memory
-    // stays bounded by the largest report, not the log (see racebook::ReportStream). The output
-    // is parse_output(parse_reports(log)).dump(2) byte for byte, written in blocks; nothing is
-    // written before the first block fills, so an input that cannot be read prints nothing.
-    std::string out;
-    racebook::ParseOutputWriter writer(out, root);
-    constexpr std::size_t kBlock = std::size_t{128} << 10;
-    auto flush = [&] {
-      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
-      out.clear();
-    };
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      // Logs are bytes: invalid UTF-8 is printed as U+FFFD rather than failing the whole parse.
-      writer.add(report);
-      account(report);
-      if (out.size() >= kBlock) flush();
-    }, racebook::ReportText::Drop);  // the JSON has no "raw": not building it saves a copy
-    read_log(args.log, stream);
-    writer.finish();
-    flush();
+    print_json(args, root, baselines);
   } else if (args.format == "github") {
-    // One annotation a report, written as each report ends: memory stays bounded, as for JSON.
-    racebook::CiOutputOptions options;
-    options.source_root = root;
-    options.log_name = args.log;
-    std::vector<racebook::Report> one(1);
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      account(report);
-      one[0] = std::move(report);
-      racebook::write_github(std::cout, one, options);
-    }, racebook::ReportText::Drop);
-    read_log(args.log, stream);
+    print_github(args, root, baselines);
   } else {
-    // SARIF is one JSON document with every report in it: written once the log is read, so
-    // it holds all of them in memory (about 17 times a 200 MB log's size, measured).
-    std::vector<racebook::Report> reports;
-    racebook::ReportStream stream([&](racebook::Report&& report) {
-      account(report);
-      reports.push_back(std::move(report));
-    }, racebook::ReportText::Drop);
-    read_log(args.log, stream);
-    racebook::CiOutputOptions options;
-    options.source_root = root;
-    options.log_name = args.log;
-    racebook::write_sarif(std::cout, reports, options);
+    print_sarif(args, root, baselines);
   }
   std::cout.flush();
-
-  if (!args.write_baseline.empty()) {
-    racebook::write_baseline(baseline_file, signatures);
-    baseline_file.flush();
-    if (!baseline_file) {
-      throw racebook::EnvironmentError("cannot write the baseline " + args.write_baseline + ": " +
-                                       std::strerror(errno));
-    }
-  }
-  if (known && !new_ones.empty()) {
-    std::cerr << "racebook: " << new_ones.size() << " report(s) not in the baseline " << args.baseline
-              << ":\n";
-    for (const auto& line : new_ones) std::cerr << "  " << line << '\n';
-    return kFail;
-  }
-  return kPass;
+  return baselines.finish();
 }
 
 struct DocsArgs {
@@ -827,8 +930,8 @@ struct DocsArgs {
 void add_docs_command(CLI::App& app, DocsArgs& a) {
   auto* cmd = app.add_subcommand(
       "docs", "Fill docs/ from the results of all six presets in PROJECT/build, or check that it matches them");
-  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "PROJECT", a.project,
+               "The project directory (its build/<preset>/results are read)", "");
   cmd->add_flag("--check", a.check, "Write nothing; exit 1 if docs/ does not match the results");
 }
 
@@ -871,19 +974,19 @@ struct StabilityArgs {
 void add_stability_command(CLI::App& app, StabilityArgs& a) {
   auto* cmd = app.add_subcommand(
       "stability", "Write docs/stability.{md,json} from the --repeat results of the given presets");
-  cmd->add_option("PROJECT", a.project, "The project directory (its build/<preset>/results are read)")
-      ->type_name("")->required()->check(kNonEmpty);
-  cmd->add_option("PRESET", a.presets, "The presets that ran every variant with --repeat (e.g. tsan asan)")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "PROJECT", a.project,
+               "The project directory (its build/<preset>/results are read)", "");
+  add_required(*cmd, "PRESET", a.presets,
+               "The presets that ran every variant with --repeat (e.g. tsan asan)", "");
 }
 
-int cmd_stability(const StabilityArgs& a) {
-  const fs::path project = absolute_path(a.project);
-  const std::vector<std::string>& presets = a.presets;
-  // Only a complete repeat run may become the record: every test of every preset has a result,
-  // each one a --repeat result, all with the same number of runs.
+// Why the results of `presets` are not a complete repeat run, if they are not: every test of
+// every preset has a result, each one a --repeat result, all with the same number of runs
+// (set in `runs_each`).
+std::vector<std::string> incomplete_repeat_run(const fs::path& project,
+                                               const std::vector<std::string>& presets, int& runs_each) {
   std::vector<std::string> refusals;
-  int runs_each = -1;
+  runs_each = -1;
   for (const auto& preset : presets) {
     const fs::path build = project / "build" / preset;
     const auto results = racebook::read_results(build / "results");
@@ -904,33 +1007,48 @@ int cmd_stability(const StabilityArgs& a) {
       }
     }
   }
-  // Never replace a record with a smaller one.
+  return refusals;
+}
+
+// Why this run, of `runs_each` runs, would replace docs/stability.json with a smaller record
+// (fewer runs, or fewer (variant, preset) pairs), if it would; "" if not.
+std::string smaller_than_record(const fs::path& record, const fs::path& project,
+                                const std::vector<std::string>& presets, int runs_each) {
+  try {
+    std::ifstream in(record);
+    const json old = json::parse(in);
+    int old_runs = 0;
+    std::size_t old_cells = 0;
+    for (const auto& [key, per_preset] : old.items()) {
+      for (const auto& [preset, cell] : per_preset.items()) {
+        old_runs = std::max(old_runs, cell.value("runs", 0));
+        ++old_cells;
+      }
+    }
+    std::size_t new_cells = 0;
+    for (const auto& preset : presets) {
+      new_cells += racebook::read_results(project / "build" / preset / "results").by_test.size();
+    }
+    if (runs_each >= old_runs && new_cells >= old_cells) return "";
+    return "docs/stability.json records " + std::to_string(old_runs) + " runs of " +
+           std::to_string(old_cells) + " (variant, preset) pairs; this run has " +
+           std::to_string(runs_each) + " of " + std::to_string(new_cells) +
+           ". Run at least as many (./harness/racebook.sh stability " + std::to_string(old_runs) +
+           "), or delete the record first";
+  } catch (const json::exception& e) {
+    return record.string() + " cannot be read (" + e.what() + "); delete it first";
+  }
+}
+
+int cmd_stability(const StabilityArgs& a) {
+  const fs::path project = absolute_path(a.project);
+  // Only a complete repeat run may become the record, and never replace a larger one.
+  int runs_each = -1;
+  std::vector<std::string> refusals = incomplete_repeat_run(project, a.presets, runs_each);
   const fs::path record = project / "docs" / "stability.json";
   if (refusals.empty() && fs::exists(record)) {
-    try {
-      std::ifstream in(record);
-      const json old = json::parse(in);
-      int old_runs = 0;
-      std::size_t old_cells = 0;
-      for (const auto& [key, per_preset] : old.items()) {
-        for (const auto& [preset, cell] : per_preset.items()) {
-          old_runs = std::max(old_runs, cell.value("runs", 0));
-          ++old_cells;
-        }
-      }
-      std::size_t new_cells = 0;
-      for (const auto& preset : presets) {
-        new_cells += racebook::read_results(project / "build" / preset / "results").by_test.size();
-      }
-      if (runs_each < old_runs || new_cells < old_cells) {
-        refusals.push_back("docs/stability.json records " + std::to_string(old_runs) + " runs of " +
-                           std::to_string(old_cells) + " (variant, preset) pairs; this run has " +
-                           std::to_string(runs_each) + " of " + std::to_string(new_cells) +
-                           ". Run at least as many (./harness/racebook.sh stability " +
-                           std::to_string(old_runs) + "), or delete the record first");
-      }
-    } catch (const json::exception& e) {
-      refusals.push_back(record.string() + " cannot be read (" + e.what() + "); delete it first");
+    if (std::string why = smaller_than_record(record, project, a.presets, runs_each); !why.empty()) {
+      refusals.push_back(why);
     }
   }
   if (!refusals.empty()) {
@@ -941,7 +1059,7 @@ int cmd_stability(const StabilityArgs& a) {
   }
   std::vector<std::string> inexact;
   try {
-    inexact = racebook::write_stability(project, racebook::load_runs(project / "build", presets));
+    inexact = racebook::write_stability(project, racebook::load_runs(project / "build", a.presets));
   } catch (const std::exception& e) {
     std::cerr << "racebook-harness stability: " << e.what() << '\n';
     return kUsage;
@@ -959,8 +1077,8 @@ struct SummaryArgs {
 void add_summary_command(CLI::App& app, SummaryArgs& args) {
   auto* cmd = app.add_subcommand(
       "summary", "Summarise a preset's verdicts; a test CTest knows that left no result fails");
-  cmd->add_option("BUILD_DIR", args.build_dir, "The build directory (build/<preset>) or its results/")
-      ->type_name("")->required()->check(kNonEmpty);
+  add_required(*cmd, "BUILD_DIR", args.build_dir,
+               "The build directory (build/<preset>) or its results/", "");
   cmd->add_option("--format", args.format,
                   "text (the default): the verdict matrix; github: the same, and a GitHub "
                   "Actions annotation (::error title=...::...) for each failed or missing test; "
@@ -1074,13 +1192,14 @@ struct Cli {
   }
 };
 
-int dispatch(int argc, char** argv, std::string& command) {
-  Cli cli;
+// Parses the command line into `cli`, setting `command` once it is known. Returns true when
+// that was all (`help`, --help, --version: printed on standard output); throws UsageError.
+bool parse_command_line(Cli& cli, int argc, char** argv, std::string& command) {
   CLI::App& app = cli.app;
   const std::string first = argc > 1 ? argv[1] : "";
   if (first == "help") {  // as before CLI11: `racebook-harness help`
     std::cout << app.help();
-    return kPass;
+    return true;
   }
   if (!first.empty() && first[0] != '-') {
     if (app.get_subcommands([&](CLI::App* c) { return c->get_name() == first; }).empty()) {
@@ -1092,7 +1211,7 @@ int dispatch(int argc, char** argv, std::string& command) {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version: printed on standard output
     app.exit(e);
-    return kPass;
+    return true;
   } catch (const CLI::ParseError& e) {
     // Without a command CLI11 says "A subcommand is required" before it names what it did
     // not know: say both in racebook's words.
@@ -1106,7 +1225,12 @@ int dispatch(int argc, char** argv, std::string& command) {
     }
     throw UsageError(e.what());
   }
+  return false;
+}
 
+int dispatch(int argc, char** argv, std::string& command) {
+  Cli cli;
+  if (parse_command_line(cli, argc, argv, command)) return kPass;
   if (*cli.run_command) {
     cli.run.repeat_given = cli.run_command->count("--repeat") > 0;
     cli.run.repeat_from_env = cli.run.repeat_given && !on_command_line(argc, argv, "--repeat");

@@ -631,6 +631,243 @@ void write_all(int fd, const void* data, std::size_t n) {
   }
 }
 
+// What the child is given, prepared before fork: after fork only async-signal-safe calls are
+// allowed (the harness may be multi-threaded). Stays where it is: argv and envp point into it.
+struct ChildArgs {
+  explicit ChildArgs(const RunRequest& request) {
+    argv_store.reserve(request.args.size() + 1);
+    argv_store.push_back(request.program);
+    argv_store.insert(argv_store.end(), request.args.begin(), request.args.end());
+    for (auto& a : argv_store) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    auto env_map = current_environment();
+    for (const auto& [k, v] : request.env) env_map[k] = v;
+    env_store.reserve(env_map.size());
+    for (const auto& [k, v] : env_map) env_store.push_back(k + "=" + v);
+    for (auto& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+  ChildArgs(const ChildArgs&) = delete;
+  ChildArgs& operator=(const ChildArgs&) = delete;
+
+  std::vector<std::string> argv_store, env_store;
+  std::vector<char*> argv, envp;
+};
+
+// The child's standard streams: stdout and stderr pipes, /dev/null for stdin, and the exec pipe,
+// closed by a successful exec (CLOEXEC) or carrying errno back if exec failed.
+struct ChildPipes {
+  Fd out_r, out_w, err_r, err_w, exec_r, exec_w, dev_null;
+
+  // "" when all are open, else why not.
+  std::string open(const std::string& program) {
+    if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) || !make_pipe(exec_r, exec_w))
+      return "racebook: cannot create pipes to run " + program + ": " + errno_text(errno);
+    dev_null = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!dev_null.open())
+      return "racebook: cannot open /dev/null to run " + program + ": " + errno_text(errno);
+    return {};
+  }
+  // In the parent after fork: the child's ends are the child's alone.
+  void close_child_ends() {
+    out_w.reset();
+    err_w.reset();
+    exec_w.reset();
+    dev_null.reset();
+  }
+};
+
+// The child after fork: its own process group, death with the harness, default signal
+// handling, the pipes as its streams, then exec. Async-signal-safe calls only.
+[[noreturn]] void exec_child(const ChildArgs& args, const ChildPipes& pipes, pid_t parent,
+                             bool disable_aslr) {
+  ::setpgid(0, 0);
+  // Die with the harness, even if it is SIGKILLed (as CTest does on its time-out). If the
+  // harness died before this call, we were already reparented: give up now.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::getppid() != parent) ::_exit(127);
+  // Undo what the harness may have set up: ignored signals and the signal mask are inherited
+  // across exec, and a case program must start with the defaults.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (disable_aslr) {
+    const int current = ::personality(0xffffffff);
+    if (current != -1) ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE);
+  }
+  auto move_to = [](int from, int to) {
+    if (from == to) return ::fcntl(to, F_SETFD, 0) == 0;  // keep it, just drop CLOEXEC
+    return ::dup2(from, to) == to;                       // dup2's copy is not CLOEXEC
+  };
+  if (move_to(pipes.dev_null.get(), STDIN_FILENO) && move_to(pipes.out_w.get(), STDOUT_FILENO) &&
+      move_to(pipes.err_w.get(), STDERR_FILENO)) {
+    ::execve(args.argv[0], args.argv.data(), args.envp.data());
+  }
+  const int e = errno;
+  write_all(pipes.exec_w.get(), &e, sizeof e);
+  ::_exit(127);
+}
+
+// The errno exec failed with, read from the exec pipe (which it closes); none if exec worked.
+std::optional<int> exec_error(Fd& exec_r) {
+  int exec_errno = 0;
+  std::size_t got = 0;
+  for (;;) {
+    const ssize_t n = ::read(exec_r.get(), reinterpret_cast<char*>(&exec_errno) + got,
+                             sizeof exec_errno - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+    if (got == sizeof exec_errno) break;
+  }
+  exec_r.reset();
+  if (got == sizeof exec_errno) return exec_errno;
+  return std::nullopt;
+}
+
+// The child's stdout and stderr as the parent reads them: the pipes and what is kept of each.
+struct ChildOutput {
+  ChildOutput(const RunRequest& request, ChildPipes& pipes)
+      : out(std::move(pipes.out_r)), err(std::move(pipes.err_r)),
+        out_cap(request.output_cap, request), err_cap(request.output_cap, request) {
+    for (Fd* fd : {&out, &err}) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+  }
+  bool open() const { return out.open() || err.open(); }
+  void read_for(milliseconds wait) { pump(out, err, out_cap, err_cap, wait); }
+
+  Fd out, err;
+  Capture out_cap, err_cap;
+};
+
+// How watching the child ended, besides its exit: the time limit, or a termination signal.
+struct WatchEnd {
+  bool timed_out = false;
+  int interrupted_by = 0;
+};
+
+// Reads the child's output until it has exited and closed its pipes (or, if something else holds
+// them, kStragglerGrace after its exit), the deadline passes, or the harness is told to stop.
+WatchEnd watch_child(pid_t pid, ChildOutput& output, Clock::time_point deadline) {
+  WatchEnd end;
+  bool exited = false;
+  Clock::time_point exited_at{};
+  milliseconds idle_wait{1};
+  for (;;) {
+    // Checked before every poll(): a signal after this check still wakes poll() (self-pipe).
+    if ((end.interrupted_by = termination_requested()) != 0) return end;
+    reap_adopted_orphans(pid);
+    const auto now = Clock::now();
+    if (!exited && child_terminated(pid)) {
+      exited = true;
+      exited_at = now;
+    }
+    if (exited && !output.open()) return end;
+    if (exited && now - exited_at >= kStragglerGrace) return end;  // a straggler holds the pipes
+    if (now >= deadline) {
+      end.timed_out = true;
+      return end;
+    }
+    auto wait = std::chrono::duration_cast<milliseconds>(deadline - now) + milliseconds{1};
+    if (exited) {
+      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(
+                                exited_at + kStragglerGrace - now) + milliseconds{1});
+    } else if (output.open()) {
+      wait = std::min(wait, milliseconds{50});  // wake up now and then to look at the child
+    } else {
+      wait = std::min(wait, idle_wait);  // output closed, child still running: back off
+      idle_wait = std::min(idle_wait * 2, milliseconds{50});
+    }
+    output.read_for(wait);
+  }
+}
+
+// Collects what the killed processes wrote last; gives up on pipes held by anyone else (only a
+// process outside our tree can still hold them). When interrupted, only what is there now.
+void drain(ChildOutput& output, bool interrupted) {
+  const auto drain_until = Clock::now() + (interrupted ? milliseconds{0} : kDrainGrace);
+  for (bool first = true; output.open(); first = false) {
+    const auto now = Clock::now();
+    if (!first && (now >= drain_until || termination_requested() != 0)) break;
+    output.read_for(drain_until > now
+                        ? std::chrono::duration_cast<milliseconds>(drain_until - now) + milliseconds{1}
+                        : milliseconds{0});
+  }
+}
+
+// Starts the program in its own process group with `pipes` as its streams: its pid, or -1
+// and why it could not be started (also when exec failed: the pipe says).
+pid_t start_child(const RunRequest& request, ChildPipes& pipes, std::string& why_not) {
+  const ChildArgs args(request);
+  if (why_not = pipes.open(request.program); !why_not.empty()) return -1;
+  const pid_t parent = ::getpid();
+  std::optional<BlockTerminationSignals> blocked(std::in_place);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int e = errno;
+    blocked.reset();
+    why_not = "racebook: cannot fork to run " + request.program + ": " + errno_text(e) +
+              " (too many processes?)";
+    return -1;
+  }
+  if (pid == 0) exec_child(args, pipes, parent, request.disable_address_randomization);
+  // The parent. Also set the group from here so it exists whichever process runs first;
+  // EACCES (the child already exec'd) and ESRCH are harmless.
+  ::setpgid(pid, pid);
+  blocked.reset();  // a signal that came meanwhile is handled now, and seen by watch_child()
+  pipes.close_child_ends();
+  if (const auto e = exec_error(pipes.exec_r)) {
+    kill_group(pid);
+    reap(pid);
+    kill_all_descendants(kCleanupLimit);
+    why_not = "racebook: " + request.program + " could not be executed: " + errno_text(*e);
+    return -1;
+  }
+  return pid;
+}
+
+// Ends a run: kills the whole group in every case, so that no straggler survives the run (the
+// child is still unreaped here, a zombie at worst, so its pid/pgid cannot have been reused),
+// then everything else it left: processes that changed group or session, double-fork orphans.
+// Then keeps what they wrote last. Returns the child's wait status (-1 if waitpid failed).
+int end_run(pid_t pid, ChildOutput& output, const WatchEnd& end, Clock::time_point start,
+            RunResult& result) {
+  kill_group(pid);
+  const int status = reap(pid);
+  result.processes_left = kill_all_descendants(kCleanupLimit);
+  result.elapsed = since(start);
+  drain(output, end.interrupted_by != 0);
+  std::size_t out_lost = 0, err_lost = 0;
+  result.out = output.out_cap.take(result.out_dropped, out_lost);
+  result.err = output.err_cap.take(result.err_dropped, err_lost);
+  result.report_lines_not_kept = out_lost + err_lost;
+  return status;
+}
+
+// The run's outcome, from how watching ended and the child's wait status.
+void set_outcome(RunResult& result, const WatchEnd& end, int status, pid_t pid,
+                 const std::string& program) {
+  if (end.interrupted_by) {
+    result.outcome = RunResult::Outcome::interrupted;
+    result.signal = end.interrupted_by;
+  } else if (end.timed_out) {
+    result.outcome = RunResult::Outcome::timed_out;
+  } else if (status >= 0 && WIFEXITED(status)) {
+    result.outcome = RunResult::Outcome::exited;
+    result.exit_code = WEXITSTATUS(status);
+  } else if (status >= 0 && WIFSIGNALED(status)) {
+    result.outcome = RunResult::Outcome::signaled;
+    result.signal = WTERMSIG(status);
+  } else {
+    result.outcome = RunResult::Outcome::not_started;
+    result.error = "racebook: lost track of " + program + " (pid " + std::to_string(pid) +
+                   "): waitpid failed";
+  }
+}
+
 }  // namespace
 
 RunResult run(const RunRequest& request) {
@@ -643,7 +880,6 @@ RunResult run(const RunRequest& request) {
     result.elapsed = since(start);
     return result;
   };
-
   if (std::string why = check_program(request.program); !why.empty()) return not_started(why);
   if (const int sig = termination_requested()) {
     result.outcome = RunResult::Outcome::interrupted;  // not started: the harness is stopping
@@ -652,186 +888,14 @@ RunResult run(const RunRequest& request) {
     return result;
   }
   become_subreaper();
-
-  // Everything the child needs is prepared before fork: after fork only async-signal-safe
-  // calls are allowed (the harness may be multi-threaded).
-  std::vector<std::string> argv_store;
-  argv_store.reserve(request.args.size() + 1);
-  argv_store.push_back(request.program);
-  argv_store.insert(argv_store.end(), request.args.begin(), request.args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  auto env_map = current_environment();
-  for (const auto& [k, v] : request.env) env_map[k] = v;
-  std::vector<std::string> env_store;
-  env_store.reserve(env_map.size());
-  for (const auto& [k, v] : env_map) env_store.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  Fd out_r, out_w, err_r, err_w, exec_r, exec_w;
-  if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) || !make_pipe(exec_r, exec_w))
-    return not_started("racebook: cannot create pipes to run " + request.program + ": " +
-                       errno_text(errno));
-  Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!dev_null.open())
-    return not_started("racebook: cannot open /dev/null to run " + request.program + ": " +
-                       errno_text(errno));
-
-  const bool disable_aslr = request.disable_address_randomization;
-  const pid_t parent = ::getpid();
-  std::optional<BlockTerminationSignals> blocked(std::in_place);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int e = errno;
-    blocked.reset();
-    return not_started("racebook: cannot fork to run " + request.program + ": " +
-                       errno_text(e) + " (too many processes?)");
-  }
-
-  if (pid == 0) {
-    // The child. Async-signal-safe calls only.
-    ::setpgid(0, 0);
-    // Die with the harness, even if it is SIGKILLed (as CTest does on its time-out). If the
-    // harness died before this call, we were already reparented: give up now.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (::getppid() != parent) ::_exit(127);
-    // Undo what the harness may have set up: ignored signals and the signal mask are inherited
-    // across exec, and a case program must start with the defaults.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (disable_aslr) {
-      const int current = ::personality(0xffffffff);
-      if (current != -1) ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE);
-    }
-    auto move_to = [](int from, int to) {
-      if (from == to) return ::fcntl(to, F_SETFD, 0) == 0;  // keep it, just drop CLOEXEC
-      return ::dup2(from, to) == to;                       // dup2's copy is not CLOEXEC
-    };
-    if (move_to(dev_null.get(), STDIN_FILENO) && move_to(out_w.get(), STDOUT_FILENO) &&
-        move_to(err_w.get(), STDERR_FILENO)) {
-      ::execve(argv[0], argv.data(), envp.data());
-    }
-    const int e = errno;
-    write_all(exec_w.get(), &e, sizeof e);
-    ::_exit(127);
-  }
-
-  // The parent. Also set the group from here so it exists whichever process runs first;
-  // EACCES (the child already exec'd) and ESRCH are harmless.
-  ::setpgid(pid, pid);
-  blocked.reset();  // a signal that came meanwhile is handled now, and seen by the loop below
-  out_w.reset();
-  err_w.reset();
-  exec_w.reset();
-  dev_null.reset();
-
-  // The exec pipe is closed by a successful exec (CLOEXEC) or carries errno if exec failed.
-  int exec_errno = 0;
-  std::size_t got = 0;
-  for (;;) {
-    const ssize_t n = ::read(exec_r.get(), reinterpret_cast<char*>(&exec_errno) + got,
-                             sizeof exec_errno - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-    if (got == sizeof exec_errno) break;
-  }
-  exec_r.reset();
-  if (got == sizeof exec_errno) {
-    kill_group(pid);
-    reap(pid);
-    kill_all_descendants(kCleanupLimit);
-    return not_started("racebook: " + request.program + " could not be executed: " +
-                       errno_text(exec_errno));
-  }
-
-  for (Fd* fd : {&out_r, &err_r}) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
-
-  Capture out_cap(request.output_cap, request), err_cap(request.output_cap, request);
-  const auto deadline = start + request.timeout;
-  bool exited = false, timed_out = false;
-  int interrupted_by = 0;
-  Clock::time_point exited_at{};
-  milliseconds idle_wait{1};
-
-  for (;;) {
-    // Checked before every poll(): a signal after this check still wakes poll() (self-pipe).
-    if ((interrupted_by = termination_requested()) != 0) break;
-    reap_adopted_orphans(pid);
-    const auto now = Clock::now();
-    if (!exited && child_terminated(pid)) {
-      exited = true;
-      exited_at = now;
-    }
-    const bool pipes_open = out_r.open() || err_r.open();
-    if (exited && !pipes_open) break;
-    if (exited && now - exited_at >= kStragglerGrace) break;  // a straggler holds the pipes
-    if (now >= deadline) {
-      timed_out = true;
-      break;
-    }
-    auto wait = std::chrono::duration_cast<milliseconds>(deadline - now) + milliseconds{1};
-    if (exited) {
-      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(
-                                exited_at + kStragglerGrace - now) + milliseconds{1});
-    } else if (pipes_open) {
-      wait = std::min(wait, milliseconds{50});  // wake up now and then to look at the child
-    } else {
-      wait = std::min(wait, idle_wait);  // output closed, child still running: back off
-      idle_wait = std::min(idle_wait * 2, milliseconds{50});
-    }
-    pump(out_r, err_r, out_cap, err_cap, wait);
-  }
-
-  // Kill the whole group in every case, so that no straggler survives the run. The child is
-  // still unreaped here (a zombie at worst), so its pid/pgid cannot have been reused. Then
-  // everything else it left: processes that changed group or session, double-fork orphans.
-  kill_group(pid);
-  const int status = reap(pid);
-  result.processes_left = kill_all_descendants(kCleanupLimit);
-  result.elapsed = since(start);
-
-  // Collect what the killed processes wrote last; give up on pipes held by anyone else (only a
-  // process outside our tree can still hold them). When interrupted, only what is there now.
-  const auto drain_until = Clock::now() + (interrupted_by ? milliseconds{0} : kDrainGrace);
-  for (bool first = true; out_r.open() || err_r.open(); first = false) {
-    const auto now = Clock::now();
-    if (!first && (now >= drain_until || termination_requested() != 0)) break;
-    pump(out_r, err_r, out_cap, err_cap,
-         drain_until > now
-             ? std::chrono::duration_cast<milliseconds>(drain_until - now) + milliseconds{1}
-             : milliseconds{0});
-  }
-
-  std::size_t out_lost = 0, err_lost = 0;
-  result.out = out_cap.take(result.out_dropped, out_lost);
-  result.err = err_cap.take(result.err_dropped, err_lost);
-  result.report_lines_not_kept = out_lost + err_lost;
-
-  if (interrupted_by) {
-    result.outcome = RunResult::Outcome::interrupted;
-    result.signal = interrupted_by;
-  } else if (timed_out) {
-    result.outcome = RunResult::Outcome::timed_out;
-  } else if (status >= 0 && WIFEXITED(status)) {
-    result.outcome = RunResult::Outcome::exited;
-    result.exit_code = WEXITSTATUS(status);
-  } else if (status >= 0 && WIFSIGNALED(status)) {
-    result.outcome = RunResult::Outcome::signaled;
-    result.signal = WTERMSIG(status);
-  } else {
-    result.outcome = RunResult::Outcome::not_started;
-    result.error = "racebook: lost track of " + request.program + " (pid " +
-                   std::to_string(pid) + "): waitpid failed";
-  }
+  ChildPipes pipes;
+  std::string why_not;
+  const pid_t pid = start_child(request, pipes, why_not);
+  if (pid < 0) return not_started(why_not);
+  ChildOutput output(request, pipes);
+  const WatchEnd end = watch_child(pid, output, start + request.timeout);
+  const int status = end_run(pid, output, end, start, result);
+  set_outcome(result, end, status, pid, request.program);
   return result;
 }
 

@@ -19,7 +19,8 @@ struct KindInfo {
 // The kind, or nullptr when the slug is not one racebook knows.
 const KindInfo* find_kind(std::string_view slug);
 
-// Every known kind, in a stable order (by tool, then as the runtimes document them).
+// Every known kind, in a stable order: by tool and number of markers, then by what they
+// point at, each in the order the runtime documents them.
 const std::vector<KindInfo>& known_kinds();
 
 // "data-race, data-race-vptr, thread-leak, ..." for messages.
