@@ -929,7 +929,7 @@ struct DocsArgs {
 
 void add_docs_command(CLI::App& app, DocsArgs& a) {
   auto* cmd = app.add_subcommand(
-      "docs", "Fill docs/ from the results of all six presets in PROJECT/build, or check that it matches them");
+      "docs", "Fill docs/ from the results of every corpus preset in PROJECT/build, or check that it matches them");
   add_required(*cmd, "PROJECT", a.project,
                "The project directory (its build/<preset>/results are read)", "");
   cmd->add_flag("--check", a.check, "Write nothing; exit 1 if docs/ does not match the results");

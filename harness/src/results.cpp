@@ -252,7 +252,7 @@ std::vector<PresetRun> load_runs(const fs::path& build_root, const std::vector<s
     if (!fs::exists(build_file)) {
       throw std::runtime_error("preset " + preset + " has not been configured (" +
                                build_file.string() + " is missing): run cmake --workflow --preset " +
-                               preset + ", or ./harness/racebook.sh docs for all six");
+                               preset + ", or ./harness/racebook.sh docs for all of them");
     }
     run.build = read_json(build_file);
     std::error_code ec;
