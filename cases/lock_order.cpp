@@ -1,15 +1,7 @@
-// lock_order — beyond the notebook: two locks taken in opposite orders.
-//
-// The notebook's threads each take one lock. With two, the order matters: if one thread holds A
-// and waits for B while another holds B and waits for A, neither ever goes on. In
-// `opposite_order` one thread nests A then B, the other B then A. They never overlap here — the
-// second starts after the first is joined — so this run cannot deadlock; but ThreadSanitizer
-// records, for every mutex taken while another is held, an edge "held → taken" in a graph of all
-// the run's locks, and reports the cycle A → B → A as a lock-order-inversion (potential
-// deadlock): another schedule of the same code hangs. AddressSanitizer and a plain build see
-// nothing. `scoped_lock` takes both with std::scoped_lock, which avoids deadlock whatever order
-// its arguments come in (it locks one and only try-locks the other, backing off on failure), so
-// the two threads may overlap freely and there is no cycle to report.
+// lock_order — beyond the notebook: two threads take two locks in opposite orders. In
+// `opposite_order` they run one after the other, so this run cannot deadlock, yet TSan reports
+// the cycle A → B → A that another schedule would hang on. `scoped_lock` takes both with
+// std::scoped_lock, in opposite orders and at the same time: no cycle. See docs/lock_order.md.
 #include <catch2/catch.hpp>
 
 #include <mutex>
@@ -19,72 +11,52 @@
 
 namespace {
 
-// Two locks and the data both guard.
-struct Accounts {
-  std::mutex a;
-  std::mutex b;
-  int transfers = 0;
-};
-
-void lock_a_then_b(Accounts& accounts) {
-  accounts.a.lock();
-  accounts.b.lock();  // takes B while holding A  @b_while_a
-  ++accounts.transfers;
-  accounts.b.unlock();
-  accounts.a.unlock();
+// Takes `first`, then `second` while holding it, and counts a transfer both locks guard.
+void transfer(std::mutex& first, std::mutex& second, int& transfers) {
+  first.lock();
+  second.lock();  // @second_while_first
+  ++transfers;
+  second.unlock();
+  first.unlock();
 }
 
-void lock_b_then_a(Accounts& accounts) {
-  accounts.b.lock();
-  accounts.a.lock();  // takes A while holding B  @a_while_b
-  ++accounts.transfers;
-  accounts.a.unlock();
-  accounts.b.unlock();
-}
-
-// The arguments in opposite orders too: std::scoped_lock does not care.
-void scoped_a_b(Accounts& accounts, racebook::StartLine& start) {
+// The same, 10000 times, with std::scoped_lock: it avoids deadlock whatever the arguments' order.
+void scoped_transfers(std::mutex& first, std::mutex& second, int& transfers,
+                      racebook::StartLine& start) {
   start.arrive_and_wait();
   for (int i = 0; i < 10000; ++i) {
-    std::scoped_lock both(accounts.a, accounts.b);
-    ++accounts.transfers;
-  }
-}
-
-void scoped_b_a(Accounts& accounts, racebook::StartLine& start) {
-  start.arrive_and_wait();
-  for (int i = 0; i < 10000; ++i) {
-    std::scoped_lock both(accounts.b, accounts.a);
-    ++accounts.transfers;
+    const std::scoped_lock both(first, second);
+    ++transfers;
   }
 }
 
 }  // namespace
 
-// expect tsan:   lock-order-inversion @b_while_a @a_while_b
+// expect tsan:   lock-order-inversion @second_while_first @second_while_first
 // expect asan:   clean
 // expect normal: clean
 TEST_CASE("opposite_order") {
-  Accounts accounts;
-  // One after the other: this run cannot deadlock, but the order of the locks is what TSan checks.
-  std::thread first(lock_a_then_b, std::ref(accounts));
-  first.join();
-  std::thread second(lock_b_then_a, std::ref(accounts));
+  std::mutex a, b;
+  int transfers = 0;
+  std::thread first(transfer, std::ref(a), std::ref(b), std::ref(transfers));
+  first.join();  // one after the other: no deadlock in this run, only the order of the locks
+  std::thread second(transfer, std::ref(b), std::ref(a), std::ref(transfers));
   second.join();
-
-  CHECK(accounts.transfers == 2);
+  CHECK(transfers == 2);
 }
 
 // expect tsan:   clean
 // expect asan:   clean
 // expect normal: clean
 TEST_CASE("scoped_lock") {
-  Accounts accounts;
+  std::mutex a, b;
+  int transfers = 0;
   racebook::StartLine start(2);
-  std::thread first(scoped_a_b, std::ref(accounts), std::ref(start));
-  std::thread second(scoped_b_a, std::ref(accounts), std::ref(start));
+  std::thread first(scoped_transfers, std::ref(a), std::ref(b), std::ref(transfers),
+                    std::ref(start));
+  std::thread second(scoped_transfers, std::ref(b), std::ref(a), std::ref(transfers),
+                     std::ref(start));
   first.join();
   second.join();
-
-  CHECK(accounts.transfers == 20000);
+  CHECK(transfers == 20000);
 }
