@@ -42,6 +42,8 @@ declare -A needs=(
   [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
   # JSON read by the scripts (the presets of CMakePresets.json, the fuzzer's record, results)
   [jq]=/usr/bin/jq
+  # the test that renders docs/pictures/*.svg (docs.pictures_render)
+  [librsvg2-bin]=/usr/bin/rsvg-convert
 )
 
 # clang's ThreadSanitizer runtime as clang++ finds it (in its resource directory, whose path

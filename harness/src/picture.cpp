@@ -164,7 +164,7 @@ class Builder {
     for (const auto& t : report_.threads) {
       const std::size_t ran = add(lane(t.thread), "runs" + (t.state.empty() ? "" : ", " + t.state), "");
       const std::size_t end = add(lane(t.created_by), "goes on to the end of the test", "",
-                                  "joins T" + t.thread.substr(1) + " before the end");
+                                  "joins T" + t.thread.substr(1) + ", or has detached it");
       missing(ran, end, "no join()");
     }
   }
