@@ -420,22 +420,42 @@ std::size_t matching_open_paren(std::string_view s) {
   if (s.empty() || s.back() != ')') return std::string_view::npos;
   int depth = 0;
   for (std::size_t i = s.size(); i-- > 0;) {
-    if (s[i] == ')') ++depth;
-    if (s[i] == '(' && --depth == 0) return i;
+    // '(' is 0x28 and ')' 0x29: one test passes both, and skips every other character.
+    if ((s[i] | 1) != ')') continue;
+    if (s[i] == ')') {
+      ++depth;
+    } else if (--depth == 0) {
+      return i;
+    }
   }
   return std::string_view::npos;
 }
 
-// "0x" followed by at least one hex digit, and nothing else.
-bool is_hex_digit(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+constexpr auto kHexDigits = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) table[c] = true;
+  return table;
+}();
 
+[[gnu::always_inline]] inline bool is_hex_digit(char c) { return kHexDigits[static_cast<unsigned char>(c)]; }
+
+// "0x" followed by at least one hex digit, and nothing else.
 bool is_hex_number(std::string_view s) {
   if (s.size() < 3 || s[0] != '0' || s[1] != 'x') return false;
-  for (char c : s.substr(2))
-    if (!is_hex_digit(c)) return false;
+  for (std::size_t i = 2; i < s.size(); ++i)
+    if (!is_hex_digit(s[i])) return false;
   return true;
+}
+
+// Where `s` ends in "+0x" and hex digits, not at its start ("f+0x12", "prog+0x1234"): the
+// position of that '+', else npos. (The same as an rfind of "+0x" followed by is_hex_number of
+// the rest, since hex digits hold no '+'; but read backwards over the digits only.)
+std::size_t hex_offset_suffix(std::string_view s) {
+  std::size_t i = s.size();
+  while (i > 0 && is_hex_digit(s[i - 1])) --i;
+  if (i == s.size() || i < 4 || s[i - 1] != 'x' || s[i - 2] != '0' || s[i - 3] != '+')
+    return std::string_view::npos;
+  return i - 3;
 }
 
 // What a parenthesised group at the end of a frame line holds.
@@ -447,9 +467,8 @@ Group classify_group(std::string_view inside) {
     return Group::Discriminator;
   // "prog+0x1234", "/a b/lib.so+0x27", "lib.dylib:x86_64+0x10" (RenderModuleLocation); the bare
   // pc "0x0000004" (TSan's %M without a module); "<unknown module>" (ASan's %L without one).
-  std::size_t plus = inside.rfind("+0x");
-  if ((plus != std::string_view::npos && plus > 0 && is_hex_number(inside.substr(plus + 1))) ||
-      is_hex_number(inside) || inside == "<unknown module>")
+  if (hex_offset_suffix(inside) != std::string_view::npos || is_hex_number(inside) ||
+      inside == "<unknown module>")
     return Group::Module;
   return Group::Other;
 }
@@ -467,7 +486,7 @@ std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
     if (group == Group::Other || (group == Group::Module && have_module)) break;
     if (group == Group::Module) {
       have_module = true;
-      if (inside != "<unknown module>") frame.module = std::string(inside);
+      if (inside != "<unknown module>") frame.module.assign(inside);
     }
     s = trim(s.substr(0, open));
   }
@@ -520,7 +539,11 @@ void split_location(std::string_view location, Frame& frame) {
     line = before >= 0 ? before : last;
     column = before >= 0 ? last : 0;
   }
-  frame.file = is_unknown_file(file) ? std::string() : std::string(file);
+  if (is_unknown_file(file)) {
+    frame.file.clear();
+  } else {
+    frame.file.assign(file);
+  }
   frame.line = line;
   frame.column = column;
 }
@@ -545,12 +568,22 @@ bool starts_path(std::string_view word) {
 // unknown file ("<null>", "??:0"), a compiler's pseudo file ("<stdin>"), or a relative file
 // with a line or a directory ("x.cpp:12:5", "nptl/pthread_create.c:442", "csu/libc-start.c").
 // Relative paths with spaces are not recognised: nothing tells them from a function's words.
+constexpr auto kNotInLocationWord = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view(" ()<>[]{},")) table[c] = true;
+  return table;
+}();
+
 bool is_location_word(std::string_view word) {
   std::string_view file = word;
   bool has_line = take_number_suffix(file) >= 0;
   if (has_line) take_number_suffix(file);
   if (is_unknown_file(file) || file == "<stdin>" || file == "<built-in>") return true;
-  if (file.empty() || file.find_first_of(" ()<>[]{},") != std::string_view::npos) return false;
+  // (A table, not find_first_of, which calls memchr on the set for every character.)
+  if (file.empty() || std::any_of(file.begin(), file.end(), [](char c) {
+        return kNotInLocationWord[static_cast<unsigned char>(c)];
+      }))
+    return false;
   std::size_t slash = file.rfind('/');
   std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
   std::size_t dot = base.rfind('.');
@@ -574,7 +607,8 @@ constexpr auto kFrameChars = [] {
   return table;
 }();
 
-void split_function_and_location(std::string_view s, Frame& frame) {
+// Returns FUNCTION (as printed: parse_frame makes it final); LOCATION goes into `frame`.
+std::string_view split_function_and_location(std::string_view s, Frame& frame) {
   int depth = 0;
   std::size_t last_word = std::string_view::npos;
   const std::size_t n = s.size();
@@ -589,9 +623,8 @@ void split_function_and_location(std::string_view s, Frame& frame) {
       if (depth == 0) {
         // A word starts at i (it may itself start with a bracket: looked at next).
         if (starts_path(s.substr(i))) {
-          frame.function = std::string(trim(s.substr(0, i)));
           split_location(s.substr(i), frame);
-          return;
+          return trim(s.substr(0, i));
         }
         last_word = i;
       }
@@ -606,17 +639,21 @@ void split_function_and_location(std::string_view s, Frame& frame) {
   }
   if (last_word != std::string_view::npos && depth == 0 &&
       is_location_word(s.substr(last_word))) {
-    frame.function = std::string(trim(s.substr(0, last_word)));
     split_location(s.substr(last_word), frame);
-    return;
+    return trim(s.substr(0, last_word));
   }
-  frame.function = std::string(s);
+  return s;
 }
 
-// Parses one stack line (see the formats above). Unknown parts stay empty/0; an unknown
+// Parses one stack line (see the formats above) into `frame`, every field of it (a frame
+// whose strings are reused keeps only their memory). Unknown parts are empty/0; an unknown
 // function is "<null>".
-Frame parse_frame(std::string_view line) {
-  Frame frame;
+void parse_frame(std::string_view line, Frame& frame) {
+  frame.function.clear();
+  frame.file.clear();
+  frame.line = 0;
+  frame.column = 0;
+  frame.module.clear();
   std::string_view s = trim(line);
   s.remove_prefix(1);  // '#'
   std::string_view index = leading_digits(s);
@@ -629,24 +666,24 @@ Frame parse_frame(std::string_view line) {
 
   // ASan/UBSan put the pc first. "0x55 in f ..." names a function; "0x55" alone, or followed
   // by a location, does not.
-  if (std::string_view pc = first_word(s); is_hex_number(pc)) {
+  // (Only a word that starts with "0x" can be one: the others are not scanned.)
+  if (std::string_view pc = starts_with(s, "0x") ? first_word(s) : std::string_view();
+      is_hex_number(pc)) {
     s = trim(s.substr(pc.size()));
     if (!consume_ci(s, "in ")) {
       if (!s.empty()) split_location(s, frame);
       frame.function = "<null>";
-      return frame;
+      return;
     }
     s = trim(s);
   }
-  split_function_and_location(s, frame);
+  std::string_view function = split_function_and_location(s, frame);
 
   // "f+0x12": ASan names the function plus an offset into it when it has no file.
-  std::string_view function = frame.function;
-  if (std::size_t plus = function.rfind("+0x");
-      plus != std::string_view::npos && plus > 0 && is_hex_number(function.substr(plus + 1)))
-    frame.function = std::string(function.substr(0, plus));
-  if (frame.function.empty() || frame.function == "??") frame.function = "<null>";
-  return frame;
+  if (std::size_t plus = hex_offset_suffix(function); plus != std::string_view::npos)
+    function = function.substr(0, plus);
+  if (function.empty() || function == "??") function = "<null>";
+  frame.function.assign(function);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -941,7 +978,7 @@ void body_line(OpenReport& o, std::string_view body) {
       }
       stack = resolve(report, target);
     }
-    stack->frames.push_back(parse_frame(line));
+    parse_frame(line, stack->frames.emplace_back());
     ++o.entries;
     return;
   }
