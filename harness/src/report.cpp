@@ -857,11 +857,67 @@ struct LineView {
   bool cut = false;        // the line was longer than kMaxLineBytes; this is its start
 };
 
+// Frames of reports already handed out, and their stacks' emptied vectors, for the reports
+// that follow: a frame's strings and a stack's vector then reuse memory instead of allocating
+// it anew (a log has far more frames than reports). The frames' contents are stale: parse_frame
+// overwrites every field. Bounded: a few thousand small frames, a few hundred short vectors;
+// what is larger goes back to the allocator. Whatever on_report moved out of a report is
+// simply not there to keep.
+class Spares {
+ public:
+  // Appends a frame to `frames`, reusing a spare one and, for a stack's first frame, a spare
+  // vector.
+  Frame& add_frame(std::vector<Frame>& frames) {
+    if (frames.capacity() == 0 && !vectors_.empty()) {
+      frames = std::move(vectors_.back());
+      vectors_.pop_back();
+    }
+    if (frames_.empty()) return frames.emplace_back();
+    frames.push_back(std::move(frames_.back()));
+    frames_.pop_back();
+    return frames.back();
+  }
+
+  // Takes what may be reused out of a report that is no longer needed.
+  void keep(Report& report) {
+    keep(report.stack);
+    for (Access& a : report.accesses) keep(a.stack);
+    for (MutexSection& m : report.mutexes) keep(m.stack);
+    for (ThreadSection& t : report.threads) keep(t.stack);
+    for (Section& s : report.sections) keep(s.stack);
+    if (report.ubsan_site) keep(*report.ubsan_site);
+  }
+
+ private:
+  static constexpr std::size_t kMaxFrames = 4096;
+  static constexpr std::size_t kMaxFrameBytes = 1024;  // a frame's strings' capacity
+  static constexpr std::size_t kMaxVectors = 256;
+  static constexpr std::size_t kMaxVectorFrames = 64;
+
+  void keep(Frame& frame) {
+    if (frames_.size() < kMaxFrames &&
+        frame.function.capacity() + frame.file.capacity() + frame.module.capacity() <= kMaxFrameBytes)
+      frames_.push_back(std::move(frame));
+  }
+
+  void keep(Stack& stack) {
+    for (Frame& frame : stack.frames) keep(frame);
+    stack.frames.clear();
+    if (stack.frames.capacity() != 0 && stack.frames.capacity() <= kMaxVectorFrames &&
+        vectors_.size() < kMaxVectors)
+      vectors_.push_back(std::move(stack.frames));
+  }
+
+  std::vector<Frame> frames_;
+  std::vector<std::vector<Frame>> vectors_;  // empty, with room
+};
+
 // A report between its headline and its end: the lines after the headline that belong to its
 // process (see belongs()) go through extent() (does the report end here?), into `raw` and into
 // body_line() (sections, stacks), exactly as a whole-log reading would treat them.
 struct OpenReport {
   Report report;
+  Spares* spares = nullptr;  // the stream's
   Tool tool = Tool::None;
   int owner = 0;
   bool done = false;
@@ -978,7 +1034,7 @@ void body_line(OpenReport& o, std::string_view body) {
       }
       stack = resolve(report, target);
     }
-    parse_frame(line, stack->frames.emplace_back());
+    parse_frame(line, o.spares->add_frame(stack->frames));
     ++o.entries;
     return;
   }
@@ -1243,6 +1299,7 @@ struct ReportStream::Impl {
   PreviousLine last_any;
   PreviousLine last_unprefixed;
   std::unordered_map<int, PreviousLine> last_of_pid;  // the last prefixed line of each pid
+  Spares spares;  // of the reports handed out
   int cached_pid = 0;                      // last_of_pid[cached_pid] is *cached_previous
   PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
 
@@ -1259,6 +1316,7 @@ struct ReportStream::Impl {
         Report report = std::move(queue.front()->report);
         queue.pop_front();
         on_report(std::move(report));
+        spares.keep(report);  // what on_report left in it
       }
       if (queue.empty() || waiting_bytes <= kMaxWaitingBytes) return;
       // Finished reports of other processes wait behind an open one: end it here.
@@ -1351,6 +1409,7 @@ struct ReportStream::Impl {
     if (open.size() >= kMaxOpenReports) close_open(open.front(), true);
     auto owned = std::make_unique<OpenReport>();
     OpenReport& o = *owned;
+    o.spares = &spares;
     Report& report = o.report;
     o.tool = headline.tool;
     report.tool = tool_name(headline.tool);
