@@ -106,43 +106,79 @@ json parse_output(const std::vector<Report>& reports, const std::filesystem::pat
 
 namespace {
 
-// Whether `s` is printable ASCII without '"' or '\\': what nlohmann::json prints as it is.
-// Eight bytes at a time.
-bool is_plain(std::string_view s) {
+// Whether eight bytes hold one that nlohmann::json does not print as it is: a byte < 0x20,
+// >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
+bool has_special(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  auto bad = [](std::uint64_t x) {
-    // A byte < 0x20, >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
-    const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
-    const std::uint64_t ge7f = (x + kOnes * 0x01) | x;  // 0x7F + 1 sets the high bit
-    const std::uint64_t q = x ^ (kOnes * 0x22);
-    const std::uint64_t b = x ^ (kOnes * 0x5C);
-    const std::uint64_t zq = (q - kOnes) & ~q;
-    const std::uint64_t zb = (b - kOnes) & ~b;
-    return ((lt20 | ge7f | zq | zb) & kHigh) != 0;
-  };
-  std::size_t i = 0;
+  const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
+  const std::uint64_t ge7f = (x + kOnes * 0x01) | x;  // 0x7F + 1 sets the high bit
+  const std::uint64_t q = x ^ (kOnes * 0x22);
+  const std::uint64_t b = x ^ (kOnes * 0x5C);
+  const std::uint64_t zq = (q - kOnes) & ~q;
+  const std::uint64_t zb = (b - kOnes) & ~b;
+  return ((lt20 | ge7f | zq | zb) & kHigh) != 0;
+}
+
+bool is_special(unsigned char u) { return u < 0x20 || u >= 0x7F || u == '"' || u == '\\'; }
+
+// Copies `s` to `out` and says whether it is printable ASCII without '"' or '\\': what
+// nlohmann::json prints as it is. Checked while copied, in blocks of sixteen bytes (SSE2, which
+// every x86-64 has) or eight; the last block overlaps the one before it rather than going
+// byte by byte, so nothing is read or written outside `s` and out[0, s.size()).
+bool copy_plain(std::string_view s, char* out) {
+  const char* in = s.data();
+  const std::size_t n = s.size();
 #if defined(__SSE2__)
-  // Sixteen bytes at a time where the target has SSE2 (every x86-64): a byte is bad if, as a
-  // signed byte, it is below 0x20 (controls, and every byte >= 0x80), or is 0x7F, '"' or '\\'.
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const __m128i bad_bytes =
-        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-    if (_mm_movemask_epi8(bad_bytes) != 0) return false;
+  if (n >= 16) {
+    // A byte is special if, as a signed byte, it is below 0x20 (controls, and every byte
+    // >= 0x80), or is 0x7F, '"' or '\\'.
+    __m128i special = _mm_setzero_si128();
+    auto block = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + at));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), x);
+      special = _mm_or_si128(
+          special, _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
+                                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+    };
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) block(i);
+    if (i < n) block(n - 16);
+    return _mm_movemask_epi8(special) == 0;
   }
 #endif
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    if (bad(x)) return false;
+  if (n >= 8) {
+    bool special = false;
+    auto block = [&](std::size_t at) {
+      std::uint64_t x;
+      std::memcpy(&x, in + at, 8);
+      std::memcpy(out + at, &x, 8);
+      special |= has_special(x);
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) block(i);
+    if (i < n) block(n - 8);
+    return !special;
   }
-  for (; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7F || u == '"' || u == '\\') return false;
+  if (n >= 4) {
+    // Two four-byte halves, overlapping when n < 8; the bytes above them are 'A', plain.
+    std::uint32_t a;
+    std::uint32_t b;
+    std::memcpy(&a, in, 4);
+    std::memcpy(&b, in + n - 4, 4);
+    std::memcpy(out, &a, 4);
+    std::memcpy(out + n - 4, &b, 4);
+    constexpr std::uint64_t kPad = 0x4141414100000000ULL;
+    return !has_special(a | kPad) && !has_special(b | kPad);
   }
-  return true;
+  bool special = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = in[i];
+    special |= is_special(static_cast<unsigned char>(in[i]));
+  }
+  return !special;
 }
 
 // Room enough for a report's JSON: a string prints in at most 6 bytes a byte (\u00XX) plus
@@ -223,12 +259,15 @@ class Writer {
 
   void string(std::string_view s) {
     // Printable ASCII with nothing to escape goes as it is; anything else (controls, quotes,
-    // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it.
-    if (is_plain(s)) {
-      put('"');
-      put(s);
+    // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it. Copied first
+    // and looked at while copied; overwritten in the rare case that it needs escaping.
+    char* const start = p_;
+    put('"');
+    if (copy_plain(s, p_)) {
+      p_ += s.size();
       put('"');
     } else {
+      p_ = start;
       put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
     }
   }
