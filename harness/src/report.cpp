@@ -37,6 +37,7 @@
 #include <array>
 #include <cctype>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -57,8 +58,12 @@ namespace {
 // std::regex would also be slow on multi-megabyte logs.
 
 [[gnu::always_inline]] inline bool is_space(char c) {
-  // The first test rejects nearly every character that is not one.
-  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+  // The first test rejects nearly every character that is not one; the second looks the
+  // others up as bits of one mask.
+  constexpr std::uint64_t kSpaces = (std::uint64_t{1} << ' ') | (std::uint64_t{1} << '\t') |
+                                    (std::uint64_t{1} << '\r') | (std::uint64_t{1} << '\n');
+  const auto u = static_cast<unsigned char>(c);
+  return u <= ' ' && ((kSpaces >> u) & 1) != 0;
 }
 [[gnu::always_inline]] inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -196,8 +201,7 @@ std::string strip_ansi(std::string_view s) {
 // have one, and logs of several processes merged line by line carry one on every line.
 
 // The length of the "==PID==" prefix at the very start of `s` (0 if none); sets `pid`.
-std::size_t pid_prefix_length(std::string_view s, int* pid) {
-  if (!starts_with(s, "==")) return 0;
+std::size_t pid_prefix_length_of(std::string_view s, int* pid) {
   std::size_t p = 2;
   // "==prog==1234==": an executable name first (not empty, no spaces), then its "==".
   if (p < s.size() && !is_digit(s[p])) {
@@ -211,6 +215,11 @@ std::size_t pid_prefix_length(std::string_view s, int* pid) {
   if (digits.empty() || s.substr(p + digits.size(), 2) != "==") return 0;
   *pid = to_int(digits);
   return p + digits.size() + 2;
+}
+
+// Inlined, so that the many lines without "==" at their start cost no call.
+[[gnu::always_inline]] inline std::size_t pid_prefix_length(std::string_view s, int* pid) {
+  return starts_with(s, "==") ? pid_prefix_length_of(s, pid) : 0;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -227,8 +236,7 @@ struct Line {
 // A timestamp a CI system writes before every line of a job's log ("2026-11-25T10:00:00.123Z "
 // in GitHub Actions, "[2026-11-25T10:00:00Z] " or "2026-11-25 10:00:00.123 " elsewhere): the
 // length to skip, or 0. Only an ISO 8601 date and time qualifies, so program text is left alone.
-std::size_t ci_prefix_length(std::string_view s) {
-  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
+std::size_t ci_prefix_length_of(std::string_view s) {
   std::size_t i = 0;
   const bool bracket = i < s.size() && s[i] == '[';
   if (bracket) ++i;
@@ -238,7 +246,10 @@ std::size_t ci_prefix_length(std::string_view s) {
     return true;
   };
   auto one_of = [&](std::string_view chars) {
-    if (i < s.size() && chars.find(s[i]) != std::string_view::npos) return ++i, true;
+    // (A loop over one or two characters, not chars.find(), which calls memchr.)
+    if (i < s.size())
+      for (char c : chars)
+        if (s[i] == c) return ++i, true;
     return false;
   };
   if (!(digits(4) && one_of("-") && digits(2) && one_of("-") && digits(2) && one_of("T ") &&
@@ -256,6 +267,12 @@ std::size_t ci_prefix_length(std::string_view s) {
   }
   if (bracket && !one_of("]")) return 0;
   return one_of(" \t") ? i : 0;
+}
+
+// Inlined, so that most lines are turned away without a call.
+[[gnu::always_inline]] inline std::size_t ci_prefix_length(std::string_view s) {
+  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
+  return ci_prefix_length_of(s);
 }
 
 std::vector<Line> split_lines(std::string_view log) {
@@ -486,7 +503,7 @@ std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
     if (group == Group::Other || (group == Group::Module && have_module)) break;
     if (group == Group::Module) {
       have_module = true;
-      if (inside != "<unknown module>") frame.module.assign(inside);
+      if (inside != "<unknown module>") frame.module.append(inside);  // empty until here
     }
     s = trim(s.substr(0, open));
   }
@@ -539,11 +556,9 @@ void split_location(std::string_view location, Frame& frame) {
     line = before >= 0 ? before : last;
     column = before >= 0 ? last : 0;
   }
-  if (is_unknown_file(file)) {
-    frame.file.clear();
-  } else {
-    frame.file.assign(file);
-  }
+  // Cleared and appended to: cheaper than assign(), which allows for `file` lying inside it.
+  frame.file.clear();
+  if (!is_unknown_file(file)) frame.file.append(file);
   frame.line = line;
   frame.column = column;
 }
@@ -683,7 +698,7 @@ void parse_frame(std::string_view line, Frame& frame) {
   if (std::size_t plus = hex_offset_suffix(function); plus != std::string_view::npos)
     function = function.substr(0, plus);
   if (function.empty() || function == "??") function = "<null>";
-  frame.function.assign(function);
+  frame.function.append(function);  // empty until here
 }
 
 // ---------------------------------------------------------------------------------------
