@@ -40,7 +40,9 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -138,12 +140,11 @@ std::string_view first_word(std::string_view s) {
   return s.substr(0, end);
 }
 
-// The text after the first occurrence of `marker` in `s` (empty if absent; `found` tells an
-// absent marker from one at the very end).
-std::string_view after(std::string_view s, std::string_view marker, bool* found = nullptr) {
+// The text after the first occurrence of `marker` in `s`, if there is one.
+std::optional<std::string_view> after(std::string_view s, std::string_view marker) {
   std::size_t p = s.find(marker);
-  if (found) *found = p != std::string_view::npos;
-  return p == std::string_view::npos ? std::string_view() : s.substr(p + marker.size());
+  if (p == std::string_view::npos) return std::nullopt;
+  return s.substr(p + marker.size());
 }
 
 // Thread names as the runtimes print them -> the ids that reports are compared by.
@@ -385,10 +386,9 @@ int report_pid(int line_pid, const Headline& headline) {
   if (line_pid != 0) return line_pid;
   int pid = 0;
   if (pid_prefix_length(headline.text, &pid) > 0) return pid;
-  bool found = false;
-  if (std::string_view rest = after(headline.description, "(pid=", &found); found) {
-    std::string_view digits = leading_digits(rest);
-    if (!digits.empty() && rest.substr(digits.size(), 1) == ")") return to_int(digits);
+  if (const auto rest = after(headline.description, "(pid=")) {
+    std::string_view digits = leading_digits(*rest);
+    if (!digits.empty() && rest->substr(digits.size(), 1) == ")") return to_int(digits);
   }
   return 0;
 }
@@ -737,8 +737,9 @@ bool parse_access(std::string_view title, Access& access) {
   if (ends_with(s, ":")) s.remove_suffix(1);
 
   // "(mutexes: write M0, read M1)": the ids are kept ("M0", "M1"), in order.
-  if (std::size_t p = s.find("(mutexes:"); p != std::string_view::npos) {
-    std::string_view list = after(s, "(mutexes:");
+  constexpr std::string_view kMutexes = "(mutexes:";
+  if (std::size_t p = s.find(kMutexes); p != std::string_view::npos) {
+    std::string_view list = s.substr(p + kMutexes.size());
     if (std::size_t close = list.find(')'); close != std::string_view::npos)
       list = list.substr(0, close);
     s = trim(s.substr(0, p));
@@ -758,24 +759,37 @@ bool parse_access(std::string_view title, Access& access) {
   return true;
 }
 
+// The id that follows `word` at the start of a title ("Mutex M12 ...", "Thread T1, ..."):
+// `letter` and a digit, then anything up to a space ("M12", "T1,"); empty when there is none.
+std::string_view numbered_id(std::string_view title, std::string_view word, char letter) {
+  if (!consume_ci(title, word)) return {};
+  std::string_view id = first_word(title);
+  return id.size() >= 2 && id[0] == letter && is_digit(id[1]) ? id : std::string_view();
+}
+
+// The thread named by the end of a title ("main thread at:", "T1:"), without the first of
+// `tails` that it ends with.
+std::string thread_named(std::string_view who, std::initializer_list<std::string_view> tails) {
+  for (std::string_view tail : tails) {
+    if (ends_with(who, tail)) {
+      who.remove_suffix(tail.size());
+      break;
+    }
+  }
+  return normalize_thread(who);
+}
+
 // "Mutex M1 acquired here while holding mutex M0 in thread T1:", "Mutex M0 (0x..) created at:",
 // "Mutex M0 previously acquired by the same thread here:", "Mutex M10 is already destroyed."
 bool parse_mutex(std::string_view title, MutexSection& mutex) {
-  std::string_view s = title;
-  if (!consume_ci(s, "mutex ")) return false;
-  std::string_view id = first_word(s);
-  if (id.size() < 2 || id[0] != 'M' || !all_digits(id.substr(1))) return false;
+  std::string_view id = numbered_id(title, "mutex ", 'M');
+  if (id.empty() || !all_digits(id.substr(1))) return false;
   mutex.title = std::string(title);
   mutex.mutex = std::string(id);
   mutex.created = ends_with(title, "created at:");
-  bool found = false;
-  if (std::string_view held = after(title, "while holding mutex ", &found); found)
-    mutex.held = std::string(first_word(held));
+  if (const auto held = after(title, "while holding mutex ")) mutex.held = std::string(first_word(*held));
   if (contains(title, " in main thread")) mutex.thread = "T0";
-  if (std::string_view who = after(title, " in thread ", &found); found) {
-    if (ends_with(who, ":")) who.remove_suffix(1);
-    mutex.thread = normalize_thread(who);
-  }
+  if (const auto who = after(title, " in thread ")) mutex.thread = thread_named(*who, {":"});
   return true;
 }
 
@@ -783,13 +797,11 @@ bool parse_mutex(std::string_view title, MutexSection& mutex) {
 // name after the id); ASan: "Thread T1 created by T0 here:". Titles such as "Thread T3 ... is a
 // GCD worker thread" still parse: the creator is simply left empty.
 bool parse_thread(std::string_view title, ThreadSection& thread) {
-  std::string_view s = title;
-  if (!consume_ci(s, "thread ")) return false;
-  std::string_view id = first_word(s);
-  if (id.size() < 2 || id[0] != 'T' || !is_digit(id[1])) return false;
+  std::string_view id = numbered_id(title, "thread ", 'T');
+  if (id.empty()) return false;
   thread.thread = "T" + std::string(leading_digits(id.substr(1)));  // "T1," -> "T1"
-  bool found = false;
-  if (std::string_view rest = after(title, "(tid=", &found); found) {
+  if (auto tid_and_state = after(title, "(tid=")) {
+    std::string_view& rest = *tid_and_state;
     std::string_view tid = leading_digits(rest);
     thread.tid = std::string(tid);
     rest.remove_prefix(tid.size());
@@ -799,15 +811,8 @@ bool parse_thread(std::string_view title, ThreadSection& thread) {
       thread.state = std::string(trim(state));
     }
   }
-  if (std::string_view who = after(title, "created by ", &found); found) {
-    for (std::string_view tail : {" here:", " at:", ":"}) {
-      if (ends_with(who, tail)) {
-        who.remove_suffix(tail.size());
-        break;
-      }
-    }
-    thread.created_by = normalize_thread(who);
-  }
+  if (const auto who = after(title, "created by "))
+    thread.created_by = thread_named(*who, {" here:", " at:", ":"});
   return true;
 }
 
@@ -1008,6 +1013,15 @@ bool append_raw(OpenReport& o, std::string_view full, bool cr) {
   return true;
 }
 
+// Adds a titled section (access, mutex, thread or other) to the report: the frames that follow
+// go to its stack. It counts against kMaxReportEntries.
+template <typename T>
+void open_section(OpenReport& o, std::vector<T>& sections, T&& section, Target::Kind kind) {
+  sections.push_back(std::move(section));
+  o.target = {kind, sections.size() - 1};
+  ++o.entries;
+}
+
 // One line of the report after its headline, without its "==PID==" prefix (and trimmed: only
 // trim(body) is looked at): titles open sections, frames go to the current stack.
 void body_line(OpenReport& o, std::string_view body) {
@@ -1018,9 +1032,7 @@ void body_line(OpenReport& o, std::string_view body) {
     // A title is a section only when a stack follows it.
     o.title_pending = false;
     if (is_frame_line(body)) {
-      report.sections.push_back({std::move(o.title), {}});
-      target = {Target::Section, report.sections.size() - 1};
-      ++o.entries;
+      open_section(o, report.sections, Section{std::move(o.title), {}}, Target::Section);
     }
   }
   std::string_view line = trim(body);
@@ -1072,9 +1084,7 @@ void body_line(OpenReport& o, std::string_view body) {
     if (o.tool == Tool::TSan &&
         (contains(line, "odifying access of ") || contains(line, "ead-only access of ")))
       o.external_access = true;
-    report.accesses.push_back(std::move(access));
-    target = {Target::Access, report.accesses.size() - 1};
-    ++o.entries;
+    open_section(o, report.accesses, std::move(access), Target::Access);
     return;
   }
   MutexSection mutex;
@@ -1083,16 +1093,12 @@ void body_line(OpenReport& o, std::string_view body) {
     // thread of the "acquired here while holding" section just before it.
     if (mutex.thread.empty() && contains(line, "by the same thread") && !report.mutexes.empty())
       mutex.thread = report.mutexes.back().thread;
-    report.mutexes.push_back(std::move(mutex));
-    target = {Target::Mutex, report.mutexes.size() - 1};
-    ++o.entries;
+    open_section(o, report.mutexes, std::move(mutex), Target::Mutex);
     return;
   }
   ThreadSection thread;
   if (parse_thread(line, thread)) {
-    report.threads.push_back(std::move(thread));
-    target = {Target::Thread, report.threads.size() - 1};
-    ++o.entries;
+    open_section(o, report.threads, std::move(thread), Target::Thread);
     return;
   }
   // Where the memory is: TSan "Location is global 'c' of size 4 at ...", ASan "0x.. is
@@ -1102,9 +1108,7 @@ void body_line(OpenReport& o, std::string_view body) {
   const bool is_location = starts_with(line, "Location is ") || contains(line, " is located ");
   if (is_location && !report.location) report.location = std::string(line);
   if (is_location && ends_with(line, ":")) {
-    report.sections.push_back({std::string(line), {}});
-    target = {Target::Section, report.sections.size() - 1};
-    ++o.entries;
+    open_section(o, report.sections, Section{std::string(line), {}}, Target::Section);
     return;
   }
   // Any other title followed by a stack: ASan "freed by thread T0 here:", TSan "As if
