@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -17,64 +20,61 @@ namespace racebook {
 
 using nlohmann::json;
 
+namespace {
+
+// An empty string (or 0) as null, as the fields below print "none".
+json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json or_null(int n) { return n ? json(n) : json(nullptr); }
+
+// A JSON array of `items`, each converted by `convert`.
+template <typename T, typename F>
+json array_of(const std::vector<T>& items, F convert) {
+  json out = json::array();
+  for (const T& item : items) out.push_back(convert(item));
+  return out;
+}
+
+}  // namespace
+
 json to_json(const Frame& f) {
-  json j{{"index", f.index}, {"function", f.function}};
-  j["file"] = f.file.empty() ? json(nullptr) : json(f.file);
-  j["line"] = f.line ? json(f.line) : json(nullptr);
-  j["column"] = f.column ? json(f.column) : json(nullptr);
-  j["module"] = f.module.empty() ? json(nullptr) : json(f.module);
-  return j;
+  return {{"index", f.index},          {"function", f.function}, {"file", or_null(f.file)},
+          {"line", or_null(f.line)},   {"column", or_null(f.column)},
+          {"module", or_null(f.module)}};
 }
 
 json to_json(const Stack& s) {
-  json frames = json::array();
-  for (const auto& f : s.frames) frames.push_back(to_json(f));
-  return {{"restored", s.restored}, {"frames", frames}};
+  return {{"restored", s.restored},
+          {"frames", array_of(s.frames, [](const Frame& f) { return to_json(f); })}};
 }
 
 json to_json(const Report& r, const std::filesystem::path& source_root) {
-  json accesses = json::array();
-  for (const auto& a : r.accesses) {
-    accesses.push_back({{"type", a.write ? "write" : "read"},
-                        {"atomic", a.atomic},
-                        {"previous", a.previous},
-                        {"size", a.size},
-                        {"thread", a.thread},
-                        {"mutexes_held", a.mutexes_held},
-                        {"stack", to_json(a.stack)}});
-  }
-  json mutexes = json::array();
-  for (const auto& m : r.mutexes) {
-    mutexes.push_back({{"mutex", m.mutex},
-                       {"held", m.held.empty() ? json(nullptr) : json(m.held)},
-                       {"thread", m.thread.empty() ? json(nullptr) : json(m.thread)},
-                       {"created", m.created},
-                       {"title", m.title},
-                       {"stack", to_json(m.stack)}});
-  }
-  json threads = json::array();
-  for (const auto& t : r.threads) {
-    threads.push_back({{"thread", t.thread},
-                       {"tid", t.tid},
-                       {"state", t.state},
-                       {"created_by", t.created_by},
-                       {"stack", to_json(t.stack)}});
-  }
-  json sections = json::array();
-  for (const auto& s : r.sections) sections.push_back({{"title", s.title}, {"stack", to_json(s.stack)}});
-
   json j{{"tool", r.tool},
          {"kind", r.kind},
          {"headline", r.headline},
          {"log_line", r.first_line},
          {"stack", r.stack.frames.empty() ? json(nullptr) : to_json(r.stack)},
-         {"accesses", accesses},
-         {"mutexes", mutexes},
-         {"threads", threads},
-         {"sections", sections}};
+         {"accesses", array_of(r.accesses, [](const Access& a) {
+            return json{{"type", a.write ? "write" : "read"}, {"atomic", a.atomic},
+                        {"previous", a.previous},                {"size", a.size},
+                        {"thread", a.thread},                    {"mutexes_held", a.mutexes_held},
+                        {"stack", to_json(a.stack)}};
+          })},
+         {"mutexes", array_of(r.mutexes, [](const MutexSection& m) {
+            return json{{"mutex", m.mutex},      {"held", or_null(m.held)},
+                        {"thread", or_null(m.thread)}, {"created", m.created},
+                        {"title", m.title},      {"stack", to_json(m.stack)}};
+          })},
+         {"threads", array_of(r.threads, [](const ThreadSection& t) {
+            return json{{"thread", t.thread},         {"tid", t.tid},
+                        {"state", t.state},           {"created_by", t.created_by},
+                        {"stack", to_json(t.stack)}};
+          })},
+         {"sections", array_of(r.sections, [](const Section& s) {
+            return json{{"title", s.title}, {"stack", to_json(s.stack)}};
+          })}};
   j["location"] = r.location ? json(*r.location) : json(nullptr);
   j["ubsan_site"] = r.ubsan_site ? to_json(*r.ubsan_site) : json(nullptr);
-  j["summary"] = r.summary.empty() ? json(nullptr) : json(r.summary);
+  j["summary"] = or_null(r.summary);
   // The ==PID== of the process whose report it is, where the log says (several processes may
   // write to one log).
   j["pid"] = r.pid ? json(*r.pid) : json(nullptr);
@@ -87,9 +87,7 @@ json to_json(const Report& r, const std::filesystem::path& source_root) {
 }
 
 json to_json(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
-  json j = json::array();
-  for (const auto& r : reports) j.push_back(to_json(r, source_root));
-  return j;
+  return array_of(reports, [&](const Report& r) { return to_json(r, source_root); });
 }
 
 json parse_output(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
@@ -108,7 +106,7 @@ namespace {
 
 // Whether eight bytes hold one that nlohmann::json does not print as it is: a byte < 0x20,
 // >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
-bool has_special(std::uint64_t x) {
+[[gnu::always_inline]] inline bool has_special(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
@@ -207,6 +205,34 @@ std::size_t bound(const Report& r) {
   return n;
 }
 
+// A member of an object, for Writer::object: its key and its value, referred to, not copied (a
+// temporary made for it lives until the end of the statement that writes the object).
+template <typename V>
+struct Member {
+  std::string_view key;
+  const V& value;
+};
+
+template <typename V>
+[[gnu::always_inline]] inline Member<V> member(std::string_view key, const V& value) {
+  return {key, value};
+}
+
+// Values that print as null when they are empty (no frames, for a stack) or 0.
+struct StringOrNull {
+  std::string_view text;
+};
+struct NumberOrNull {
+  int number;
+};
+struct StackOrNull {
+  const Stack& stack;
+};
+// A member that is left out unless it is true (a report's "truncated").
+struct OnlyIfTrue {
+  bool value;
+};
+
 class Writer {
  public:
   // Writes at p, which the caller has made room for (see bound()).
@@ -294,174 +320,112 @@ class Writer {
 
   void boolean(bool value) { put(value ? std::string_view("true") : std::string_view("false")); }
 
-  void frame(const Frame& f, int depth) {
-    key("column", depth, true);
-    number_or_null(f.column);
-    key("file", depth, false);
-    string_or_null(f.file);
-    key("function", depth, false);
-    string(f.function);
-    key("index", depth, false);
-    number(f.index);
-    key("line", depth, false);
-    number_or_null(f.line);
-    key("module", depth, false);
-    string_or_null(f.module);
+  // An object at `depth`: its members, in the order given (nlohmann::json's, by key). Inlined,
+  // so that each key is written as a constant (a fixed-size copy, no call).
+  template <typename... V>
+  [[gnu::always_inline]] void object(int depth, const Member<V>&... members) {
+    bool first = true;
+    (add(members, depth, first), ...);
     close_object(depth);
   }
 
-  void stack(const Stack& s, int depth) {
-    key("frames", depth, true);
-    if (s.frames.empty()) {
-      put("[]");
-    } else {
-      put('[');
-      bool first = true;
-      for (const Frame& f : s.frames) {
-        if (!first) put(',');
-        first = false;
-        newline(depth + 2);
-        frame(f, depth + 2);
-      }
-      newline(depth + 1);
-      put(']');
+  template <typename V>
+  [[gnu::always_inline]] void add(const Member<V>& m, int depth, bool& first) {
+    if constexpr (std::is_same_v<V, OnlyIfTrue>) {
+      if (!m.value.value) return;
     }
-    key("restored", depth, false);
-    boolean(s.restored);
-    close_object(depth);
+    key(m.key, depth, first);
+    value(m.value, depth);
+    first = false;
   }
 
-  // An array of objects at `depth`, each written by `item(element, depth + 1)`.
-  template <typename T, typename F>
-  void array(const std::vector<T>& items, int depth, F item) {
+  // The value of a member of an object at `depth`.
+  void value(bool b, int) { boolean(b); }
+  void value(int n, int) { number(n); }
+  void value(std::string_view s, int) { string(s); }
+  void value(const std::string& s, int) { string(s); }
+  void value(StringOrNull s, int) { string_or_null(s.text); }
+  void value(NumberOrNull n, int) { number_or_null(n.number); }
+  void value(OnlyIfTrue, int) { boolean(true); }
+  void value(const Stack& s, int depth) { element(s, depth + 1); }
+  void value(StackOrNull s, int depth) {
+    if (s.stack.frames.empty()) {
+      put("null");
+    } else {
+      value(s.stack, depth);
+    }
+  }
+  void value(const Frame& f, int depth) { element(f, depth + 1); }
+  template <typename T>
+  void value(const std::optional<T>& v, int depth) {
+    if (v) {
+      value(*v, depth);
+    } else {
+      put("null");
+    }
+  }
+  template <typename T>
+  void value(const std::vector<T>& items, int depth) {
+    // An array: "[]", or each element on its own line, one level deeper than the member.
     if (items.empty()) {
       put("[]");
       return;
     }
     put('[');
     bool first = true;
-    for (const T& element : items) {
+    for (const T& item : items) {
       if (!first) put(',');
       first = false;
-      newline(depth + 1);
-      item(element, depth + 1);
+      newline(depth + 2);
+      element(item, depth + 2);
     }
-    newline(depth);
+    newline(depth + 1);
     put(']');
   }
 
+  // An element of an array (or a nested object) at `depth`.
+  void element(const std::string& s, int) { string(s); }
+
+  void element(const Frame& f, int depth) {
+    object(depth, member("column", NumberOrNull{f.column}), member("file", StringOrNull{f.file}),
+           member("function", f.function), member("index", f.index),
+           member("line", NumberOrNull{f.line}), member("module", StringOrNull{f.module}));
+  }
+
+  void element(const Stack& s, int depth) {
+    object(depth, member("frames", s.frames), member("restored", s.restored));
+  }
+
+  void element(const Access& a, int depth) {
+    object(depth, member("atomic", a.atomic), member("mutexes_held", a.mutexes_held),
+           member("previous", a.previous), member("size", a.size), member("stack", a.stack),
+           member("thread", a.thread),
+           member("type", std::string_view(a.write ? "write" : "read")));
+  }
+
+  void element(const MutexSection& m, int depth) {
+    object(depth, member("created", m.created), member("held", StringOrNull{m.held}),
+           member("mutex", m.mutex), member("stack", m.stack),
+           member("thread", StringOrNull{m.thread}), member("title", m.title));
+  }
+
+  void element(const ThreadSection& t, int depth) {
+    object(depth, member("created_by", t.created_by), member("stack", t.stack),
+           member("state", t.state), member("thread", t.thread), member("tid", t.tid));
+  }
+
+  void element(const Section& s, int depth) {
+    object(depth, member("stack", s.stack), member("title", s.title));
+  }
+
   void report(const Report& r, std::string_view signature, int depth) {
-    const int d = depth;
-    key("accesses", d, true);
-    array(r.accesses, d + 1, [&](const Access& a, int ad) {
-      key("atomic", ad, true);
-      boolean(a.atomic);
-      key("mutexes_held", ad, false);
-      if (a.mutexes_held.empty()) {
-        put("[]");
-      } else {
-        put('[');
-        bool first = true;
-        for (const std::string& m : a.mutexes_held) {
-          if (!first) put(',');
-          first = false;
-          newline(ad + 2);
-          string(m);
-        }
-        newline(ad + 1);
-        put(']');
-      }
-      key("previous", ad, false);
-      boolean(a.previous);
-      key("size", ad, false);
-      number(a.size);
-      key("stack", ad, false);
-      stack(a.stack, ad + 1);
-      key("thread", ad, false);
-      string(a.thread);
-      key("type", ad, false);
-      string(a.write ? "write" : "read");
-      close_object(ad);
-    });
-    key("headline", d, false);
-    string(r.headline);
-    key("kind", d, false);
-    string(r.kind);
-    key("location", d, false);
-    if (r.location) {
-      string(*r.location);
-    } else {
-      put("null");
-    }
-    key("log_line", d, false);
-    number(r.first_line);
-    key("mutexes", d, false);
-    array(r.mutexes, d + 1, [&](const MutexSection& m, int md) {
-      key("created", md, true);
-      boolean(m.created);
-      key("held", md, false);
-      string_or_null(m.held);
-      key("mutex", md, false);
-      string(m.mutex);
-      key("stack", md, false);
-      stack(m.stack, md + 1);
-      key("thread", md, false);
-      string_or_null(m.thread);
-      key("title", md, false);
-      string(m.title);
-      close_object(md);
-    });
-    key("pid", d, false);
-    if (r.pid) {
-      number(*r.pid);
-    } else {
-      put("null");
-    }
-    key("sections", d, false);
-    array(r.sections, d + 1, [&](const Section& s, int sd) {
-      key("stack", sd, true);
-      stack(s.stack, sd + 1);
-      key("title", sd, false);
-      string(s.title);
-      close_object(sd);
-    });
-    key("signature", d, false);
-    string(signature);
-    key("stack", d, false);
-    if (r.stack.frames.empty()) {
-      put("null");
-    } else {
-      stack(r.stack, d + 1);
-    }
-    key("summary", d, false);
-    string_or_null(r.summary);
-    key("threads", d, false);
-    array(r.threads, d + 1, [&](const ThreadSection& t, int td) {
-      key("created_by", td, true);
-      string(t.created_by);
-      key("stack", td, false);
-      stack(t.stack, td + 1);
-      key("state", td, false);
-      string(t.state);
-      key("thread", td, false);
-      string(t.thread);
-      key("tid", td, false);
-      string(t.tid);
-      close_object(td);
-    });
-    key("tool", d, false);
-    string(r.tool);
-    if (r.truncated) {
-      key("truncated", d, false);
-      boolean(true);
-    }
-    key("ubsan_site", d, false);
-    if (r.ubsan_site) {
-      frame(*r.ubsan_site, d + 1);
-    } else {
-      put("null");
-    }
-    close_object(d);
+    object(depth, member("accesses", r.accesses), member("headline", r.headline),
+           member("kind", r.kind), member("location", r.location),
+           member("log_line", r.first_line), member("mutexes", r.mutexes), member("pid", r.pid),
+           member("sections", r.sections), member("signature", signature),
+           member("stack", StackOrNull{r.stack}), member("summary", StringOrNull{r.summary}),
+           member("threads", r.threads), member("tool", r.tool),
+           member("truncated", OnlyIfTrue{r.truncated}), member("ubsan_site", r.ubsan_site));
   }
 
  private:
