@@ -180,19 +180,27 @@ std::size_t escape_length(std::string_view s) {
 
 bool has_escape(std::string_view s) { return s.find('\x1b') != std::string_view::npos; }
 
-std::string strip_ansi(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// `s` without its escape sequences, into `out` (whose memory is reused).
+void strip_ansi(std::string_view s, std::string& out) {
+  // Written through a pointer into room for all of `s`, then cut to what was written: the
+  // pieces between codes are short, and appending each would cost a call.
+  out.resize(s.size());
+  char* const begin = out.data();
+  char* end = begin;
   std::size_t pos = 0;
   while (pos < s.size()) {
-    std::size_t esc = s.find('\x1b', pos);
-    if (esc == std::string_view::npos) {
-      out.append(s.substr(pos));
-      break;
+    if (s[pos] == '\x1b') {
+      pos += escape_length(s.substr(pos));
+    } else {
+      *end++ = s[pos++];
     }
-    out.append(s.substr(pos, esc - pos));
-    pos = esc + escape_length(s.substr(esc));
   }
+  out.resize(static_cast<std::size_t>(end - begin));
+}
+
+std::string strip_ansi(std::string_view s) {
+  std::string out;
+  strip_ansi(s, out);
   return out;
 }
 
@@ -1392,7 +1400,7 @@ struct ReportStream::Impl {
     }
     // Colors go first; CI prefixes, "\r" and "==PID==" are looked for in the uncolored text.
     if (has_escape(bytes)) {
-      uncolored = strip_ansi(bytes);
+      strip_ansi(bytes, uncolored);
       bytes = uncolored;
     }
     LineView line;
