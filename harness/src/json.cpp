@@ -255,7 +255,10 @@ class Writer {
         "\n                                                                ";
     static_assert(kIndent.size() <= kSlack);
     const std::size_t n = 1 + static_cast<std::size_t>(depth) * 2;
-    if (n <= kIndent.size()) {
+    if (n <= 16) {  // depth 7 or less, as in every report: a quarter of the copy
+      std::memcpy(p_, kIndent.data(), 16);
+      p_ += n;
+    } else if (n <= kIndent.size()) {
       std::memcpy(p_, kIndent.data(), kIndent.size());
       p_ += n;
     } else {
@@ -283,10 +286,11 @@ class Writer {
     put('}');
   }
 
-  void string(std::string_view s) {
+  [[gnu::always_inline]] void string(std::string_view s) {
     // Printable ASCII with nothing to escape goes as it is; anything else (controls, quotes,
     // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it. Copied first
-    // and looked at while copied; overwritten in the rare case that it needs escaping.
+    // and looked at while copied; overwritten in the rare case that it needs escaping (out of
+    // line: this part is inlined).
     char* const start = p_;
     put('"');
     if (copy_plain(s, p_)) {
@@ -294,8 +298,12 @@ class Writer {
       put('"');
     } else {
       p_ = start;
-      put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
+      escaped(s);
     }
+  }
+
+  [[gnu::noinline]] void escaped(std::string_view s) {
+    put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
   void string_or_null(std::string_view s) {
@@ -307,6 +315,19 @@ class Writer {
   }
 
   void number(long long value) {
+    // Line and column numbers, indices and sizes are mostly below 10000: written digit by
+    // digit without std::to_chars's general path.
+    if (value >= 0 && value < 10000) {
+      const auto v = static_cast<unsigned>(value);
+      const int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
+      unsigned rest = v;
+      for (int i = digits - 1; i >= 0; --i) {
+        p_[i] = static_cast<char>('0' + rest % 10);
+        rest /= 10;
+      }
+      p_ += digits;
+      return;
+    }
     p_ = std::to_chars(p_, p_ + 24, value).ptr;
   }
 
