@@ -433,9 +433,9 @@ const char* tool_name(Tool tool) {
 // structure, never on its last space: first the parenthesised groups at its end, then the pc,
 // then the location as the first word that starts a path.
 
-bool is_frame_line(std::string_view line) {
-  line = trim(line);
-  return line.size() >= 2 && line[0] == '#' && is_digit(line[1]);
+// Whether a trimmed line is a frame: "#" and a digit.
+bool is_frame_line(std::string_view trimmed) {
+  return trimmed.size() >= 2 && trimmed[0] == '#' && is_digit(trimmed[1]);
 }
 
 // Finds the '(' matching the ')' that ends `s`, or npos. Module parts such as
@@ -700,7 +700,7 @@ std::size_t pc_length(std::string_view s) {
   return end > 2 && (end == s.size() || is_space(s[end])) ? end : 0;
 }
 
-// Parses one stack line (see the formats above) into `frame`, every field of it (a frame
+// Parses one stack line, trimmed (see the formats above), into `frame`, every field of it (a frame
 // whose strings are reused keeps only their memory). Unknown parts are empty/0; an unknown
 // function is "<null>".
 void parse_frame(std::string_view line, Frame& frame) {
@@ -709,7 +709,7 @@ void parse_frame(std::string_view line, Frame& frame) {
   frame.line = 0;
   frame.column = 0;
   frame.module.clear();
-  std::string_view s = trim(line);
+  std::string_view s = line;
   s.remove_prefix(1);  // '#'
   std::string_view index = leading_digits(s);
   frame.index = to_int(index);
@@ -879,13 +879,17 @@ bool has_sections(const Report& r) {
   return !r.accesses.empty() || !r.mutexes.empty() || !r.threads.empty() || !r.sections.empty();
 }
 
-bool is_tsan_delimiter(std::string_view line) {
-  line = trim(line);
-  return line.size() >= 10 && line.front() == '=' &&
-         line.find_first_not_of('=') == std::string_view::npos;
+// Whether a trimmed line is TSan's "==================".
+bool is_tsan_delimiter(std::string_view trimmed) {
+  return trimmed.size() >= 10 && trimmed.front() == '=' &&
+         trimmed.find_first_not_of('=') == std::string_view::npos;
 }
 
-bool is_asan_aborting(std::string_view line) { return ends_with(trim(line), "==ABORTING"); }
+bool is_asan_aborting(std::string_view line) {
+  // Only the end is looked at, so only the spaces there are trimmed.
+  while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
+  return ends_with(line, "==ABORTING");
+}
 
 // The ASan tail after SUMMARY: the shadow byte dump and its legend, then "==PID==ABORTING".
 bool is_shadow_dump_line(std::string_view line) {
@@ -910,6 +914,7 @@ struct LineView {
   std::string_view text;   // `full` after a CI timestamp prefix
   std::string_view body;   // `text` after its "==PID==" prefix, if it has one
   std::string_view trimmed;  // `body` without the spaces around it (what most tests look at)
+  bool delimiter = false;    // `trimmed` is TSan's "=================="
   int pid = 0;             // that prefix's pid; 0 for a line without one
   std::size_t number = 0;  // 0-based
   bool cut = false;        // the line was longer than kMaxLineBytes; this is its start
@@ -1060,20 +1065,19 @@ void open_section(OpenReport& o, std::vector<T>& sections, T&& section, Target::
   ++o.entries;
 }
 
-// One line of the report after its headline, without its "==PID==" prefix (and trimmed: only
-// trim(body) is looked at): titles open sections, frames go to the current stack.
-void body_line(OpenReport& o, std::string_view body) {
+// One line of the report after its headline, without its "==PID==" prefix and trimmed (only
+// that is looked at): titles open sections, frames go to the current stack.
+void body_line(OpenReport& o, std::string_view line) {
   if (o.body_done) return;
   Report& report = o.report;
   Target& target = o.target;
   if (o.title_pending) {
     // A title is a section only when a stack follows it.
     o.title_pending = false;
-    if (is_frame_line(body)) {
+    if (is_frame_line(line)) {
       open_section(o, report.sections, Section{std::move(o.title), {}}, Target::Section);
     }
   }
-  std::string_view line = trim(body);
   if (line.empty()) {
     o.after_blank = true;
     return;
@@ -1170,7 +1174,7 @@ enum class Extent { Continue, EndBefore, EndAfter, Hold, Release };
 Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
   switch (o.tool) {
     case Tool::TSan:
-      if (is_tsan_delimiter(line.trimmed)) return Extent::EndAfter;
+      if (line.delimiter) return Extent::EndAfter;
       if (is_headline) return Extent::EndBefore;
       return Extent::Continue;
     case Tool::ASan:
@@ -1413,6 +1417,7 @@ struct ReportStream::Impl {
     line.text = bytes.substr(ci_prefix_length(bytes));
     line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
     line.trimmed = trim(line.body);
+    line.delimiter = is_tsan_delimiter(line.trimmed);
     line.number = line_count++;
 
     const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
@@ -1436,7 +1441,7 @@ struct ReportStream::Impl {
 
     if (is_headline) start_report(line, headline);
 
-    const bool delimiter = is_tsan_delimiter(line.trimmed);
+    const bool delimiter = line.delimiter;
     remember(last_any, line, delimiter);
     if (line.pid == 0) {
       remember(last_unprefixed, line, delimiter);
