@@ -1036,11 +1036,8 @@ void convert_to_joined(OpenReport& o) {
   o.joined = true;
 }
 
-// Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
-bool append_raw(OpenReport& o, std::string_view full, bool cr) {
-  if (o.text_bytes + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
-  o.text_bytes += full.size() + 2;
-  if (!o.keep_raw) return true;
+// Adds an own line's text to raw (ReportText::Keep).
+void add_raw(OpenReport& o, std::string_view full, bool cr) {
   std::string& raw = o.report.raw;
   if (o.foreign && !o.joined) convert_to_joined(o);
   o.foreign = false;
@@ -1053,6 +1050,14 @@ bool append_raw(OpenReport& o, std::string_view full, bool cr) {
     raw.append(full);
     o.last_cr = cr;
   }
+}
+
+// Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
+// Inlined: with ReportText::Drop it only counts.
+[[gnu::always_inline]] inline bool append_raw(OpenReport& o, std::string_view full, bool cr) {
+  if (o.text_bytes + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
+  o.text_bytes += full.size() + 2;
+  if (o.keep_raw) add_raw(o, full, cr);
   return true;
 }
 
@@ -1454,7 +1459,8 @@ struct ReportStream::Impl {
       }
       remember(*cached_previous, line, delimiter);
     }
-    if (!queue.empty()) emit_ready();
+    // (emit_ready has nothing to do unless one of these holds: tested here, without a call.)
+    if (!queue.empty() && (queue.front()->done || waiting_bytes > kMaxWaitingBytes)) emit_ready();
   }
 
   // The line before the headline that a report of `owner` would read, if any.
