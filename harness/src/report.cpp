@@ -1345,9 +1345,10 @@ bool may_hold_headline(std::string_view text) {
   const __m128i space = _mm_set1_epi8(' ');
   auto block = [&](std::size_t at) {
     const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+    const auto colons = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(here, colon)));
+    if (colons == 0) return false;  // most blocks: the spaces after are not looked at
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at + 1));
-    auto pairs = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, colon), _mm_cmpeq_epi8(next, space))));
+    auto pairs = colons & static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(next, space)));
     for (; pairs != 0; pairs &= pairs - 1)
       if (is_marker_at(text, at + static_cast<std::size_t>(__builtin_ctz(pairs)))) return true;
     return false;
