@@ -940,9 +940,10 @@ struct LineView {
 // Frames of reports already handed out, and their stacks' emptied vectors, for the reports
 // that follow: a frame's strings and a stack's vector then reuse memory instead of allocating
 // it anew (a log has far more frames than reports). The frames' contents are stale: parse_frame
-// overwrites every field. Bounded: a few thousand small frames, a few hundred short vectors;
-// what is larger goes back to the allocator. Whatever on_report moved out of a report is
-// simply not there to keep.
+// overwrites every field. Bounded, whatever the log: at most kMaxFrames frames of at most
+// kMaxFrameBytes of strings each and kMaxVectors vectors of at most kMaxVectorFrames frames
+// (under 7 MiB in all); what is larger goes back to the allocator. Whatever on_report moved out
+// of a report is simply not there to keep.
 class Spares {
  public:
   // Appends a frame to `frames`, reusing a spare one and, for a stack's first frame, a spare
