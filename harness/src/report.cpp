@@ -604,16 +604,17 @@ bool starts_path(std::string_view word) {
   return word[1] == '/' || (word[1] == '.' && n >= 3 && word[2] == '/');
 }
 
-// Whether the last word of a frame, on its own, is a location that does not start a path: an
-// unknown file ("<null>", "??:0"), a compiler's pseudo file ("<stdin>"), or a relative file
-// with a line or a directory ("x.cpp:12:5", "nptl/pthread_create.c:442", "csu/libc-start.c").
-// Relative paths with spaces are not recognised: nothing tells them from a function's words.
+// The characters that is_location_word does not accept in a file.
 constexpr auto kNotInLocationWord = [] {
   std::array<bool, 256> table{};
   for (unsigned char c : std::string_view(" ()<>[]{},")) table[c] = true;
   return table;
 }();
 
+// Whether the last word of a frame, on its own, is a location that does not start a path: an
+// unknown file ("<null>", "??:0"), a compiler's pseudo file ("<stdin>"), or a relative file
+// with a line or a directory ("x.cpp:12:5", "nptl/pthread_create.c:442", "csu/libc-start.c").
+// Relative paths with spaces are not recognised: nothing tells them from a function's words.
 bool is_location_word(std::string_view word) {
   std::string_view file = word;
   bool has_line = take_number_suffix(file) >= 0;
@@ -631,12 +632,6 @@ bool is_location_word(std::string_view word) {
   return has_extension && (has_line || slash != std::string_view::npos);
 }
 
-// Splits "FUNCTION [LOCATION]", what is left of a frame once its pc and groups are gone. The
-// location starts at the first word, after the first, that is at bracket depth 0 and starts a
-// path, and runs to the end (paths may contain spaces). Words inside (), [] or {} are skipped:
-// "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
-// "operator->" are unbalanced, and no word inside a template argument list starts a path.
-// Failing that, the last word at depth 0 is the location if it looks like one on its own.
 // The characters split_function_and_location acts on; all others are skipped in one test.
 enum : unsigned char { kPlain = 0, kSpace = 1, kOpen = 2, kClose = 3 };
 constexpr auto kFrameChars = [] {
@@ -647,7 +642,6 @@ constexpr auto kFrameChars = [] {
   return table;
 }();
 
-// Returns FUNCTION (as printed: parse_frame makes it final); LOCATION goes into `frame`.
 // The first position at or after `i` of a character in kFrameChars, or s.size(). Sixteen bytes
 // at a time where SSE2 is there (every x86-64): names and paths are mostly long runs of plain
 // characters.
@@ -671,6 +665,13 @@ std::size_t next_frame_char(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Splits "FUNCTION [LOCATION]", what is left of a frame once its pc and groups are gone. The
+// location starts at the first word, after the first, that is at bracket depth 0 and starts a
+// path, and runs to the end (paths may contain spaces). Words inside (), [] or {} are skipped:
+// "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
+// "operator->" are unbalanced, and no word inside a template argument list starts a path.
+// Failing that, the last word at depth 0 is the location if it looks like one on its own.
+// Returns FUNCTION (as printed: parse_frame makes it final); LOCATION goes into `frame`.
 std::string_view split_function_and_location(std::string_view s, Frame& frame) {
   int depth = 0;
   std::size_t last_word = std::string_view::npos;
@@ -717,9 +718,9 @@ std::size_t pc_length(std::string_view s) {
   return end > 2 && (end == s.size() || is_space(s[end])) ? end : 0;
 }
 
-// Parses one stack line, trimmed (see the formats above), into `frame`, every field of it (a frame
-// whose strings are reused keeps only their memory). Unknown parts are empty/0; an unknown
-// function is "<null>".
+// Parses one stack line, trimmed (see the formats above), into `frame`: every field of it, so
+// that a frame whose strings are reused keeps only their memory. Unknown parts are empty/0; an
+// unknown function is "<null>".
 void parse_frame(std::string_view line, Frame& frame) {
   frame.function.clear();
   frame.file.clear();
