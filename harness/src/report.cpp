@@ -1432,18 +1432,16 @@ struct ReportStream::Impl {
       strip_ansi(bytes, uncolored);
       bytes = uncolored;
     }
-    LineView line;
-    line.cut = cut;
-    if (!cut && !bytes.empty() && bytes.back() == '\r') {  // logs copied from Windows
-      bytes.remove_suffix(1);
-      line.cr = true;
-    }
-    line.full = bytes;
-    line.text = bytes.substr(ci_prefix_length(bytes));
-    line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
-    line.trimmed = trim(line.body);
-    line.delimiter = is_tsan_delimiter(line.trimmed);
-    line.number = line_count++;
+    const bool cr = !cut && !bytes.empty() && bytes.back() == '\r';  // logs copied from Windows
+    if (cr) bytes.remove_suffix(1);
+    const std::string_view text = bytes.substr(ci_prefix_length(bytes));
+    int pid = 0;
+    const std::string_view body = text.substr(pid_prefix_length(text, &pid));
+    const std::string_view trimmed = trim(body);
+    // Made whole, every member given: a LineView default-made and then filled in was zeroed
+    // first, with a slow "rep stos", on every line.
+    const LineView line{bytes, cr,  text,          body, trimmed, is_tsan_delimiter(trimmed),
+                        pid,   line_count++, cut};
 
     const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
     const bool is_headline = headline.tool != Tool::None;
