@@ -27,7 +27,7 @@
 // handed out as soon as its end is seen. Where a whole-log reading would look ahead (is this
 // title followed by a stack? does a UBSan summary follow these blank lines?), the decision
 // waits for the next line. So memory is bounded by the largest report, and by the stream's
-// caps for a report that never ends.
+// caps for a report that never ends (plus the frames kept for reuse, see Spares).
 
 #include "racebook/report.hpp"
 
