@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -17,64 +20,61 @@ namespace racebook {
 
 using nlohmann::json;
 
+namespace {
+
+// An empty string (or 0) as null, as the fields below print "none".
+json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json or_null(int n) { return n ? json(n) : json(nullptr); }
+
+// A JSON array of `items`, each converted by `convert`.
+template <typename T, typename F>
+json array_of(const std::vector<T>& items, F convert) {
+  json out = json::array();
+  for (const T& item : items) out.push_back(convert(item));
+  return out;
+}
+
+}  // namespace
+
 json to_json(const Frame& f) {
-  json j{{"index", f.index}, {"function", f.function}};
-  j["file"] = f.file.empty() ? json(nullptr) : json(f.file);
-  j["line"] = f.line ? json(f.line) : json(nullptr);
-  j["column"] = f.column ? json(f.column) : json(nullptr);
-  j["module"] = f.module.empty() ? json(nullptr) : json(f.module);
-  return j;
+  return {{"index", f.index},          {"function", f.function}, {"file", or_null(f.file)},
+          {"line", or_null(f.line)},   {"column", or_null(f.column)},
+          {"module", or_null(f.module)}};
 }
 
 json to_json(const Stack& s) {
-  json frames = json::array();
-  for (const auto& f : s.frames) frames.push_back(to_json(f));
-  return {{"restored", s.restored}, {"frames", frames}};
+  return {{"restored", s.restored},
+          {"frames", array_of(s.frames, [](const Frame& f) { return to_json(f); })}};
 }
 
 json to_json(const Report& r, const std::filesystem::path& source_root) {
-  json accesses = json::array();
-  for (const auto& a : r.accesses) {
-    accesses.push_back({{"type", a.write ? "write" : "read"},
-                        {"atomic", a.atomic},
-                        {"previous", a.previous},
-                        {"size", a.size},
-                        {"thread", a.thread},
-                        {"mutexes_held", a.mutexes_held},
-                        {"stack", to_json(a.stack)}});
-  }
-  json mutexes = json::array();
-  for (const auto& m : r.mutexes) {
-    mutexes.push_back({{"mutex", m.mutex},
-                       {"held", m.held.empty() ? json(nullptr) : json(m.held)},
-                       {"thread", m.thread.empty() ? json(nullptr) : json(m.thread)},
-                       {"created", m.created},
-                       {"title", m.title},
-                       {"stack", to_json(m.stack)}});
-  }
-  json threads = json::array();
-  for (const auto& t : r.threads) {
-    threads.push_back({{"thread", t.thread},
-                       {"tid", t.tid},
-                       {"state", t.state},
-                       {"created_by", t.created_by},
-                       {"stack", to_json(t.stack)}});
-  }
-  json sections = json::array();
-  for (const auto& s : r.sections) sections.push_back({{"title", s.title}, {"stack", to_json(s.stack)}});
-
   json j{{"tool", r.tool},
          {"kind", r.kind},
          {"headline", r.headline},
          {"log_line", r.first_line},
          {"stack", r.stack.frames.empty() ? json(nullptr) : to_json(r.stack)},
-         {"accesses", accesses},
-         {"mutexes", mutexes},
-         {"threads", threads},
-         {"sections", sections}};
+         {"accesses", array_of(r.accesses, [](const Access& a) {
+            return json{{"type", a.write ? "write" : "read"}, {"atomic", a.atomic},
+                        {"previous", a.previous},                {"size", a.size},
+                        {"thread", a.thread},                    {"mutexes_held", a.mutexes_held},
+                        {"stack", to_json(a.stack)}};
+          })},
+         {"mutexes", array_of(r.mutexes, [](const MutexSection& m) {
+            return json{{"mutex", m.mutex},      {"held", or_null(m.held)},
+                        {"thread", or_null(m.thread)}, {"created", m.created},
+                        {"title", m.title},      {"stack", to_json(m.stack)}};
+          })},
+         {"threads", array_of(r.threads, [](const ThreadSection& t) {
+            return json{{"thread", t.thread},         {"tid", t.tid},
+                        {"state", t.state},           {"created_by", t.created_by},
+                        {"stack", to_json(t.stack)}};
+          })},
+         {"sections", array_of(r.sections, [](const Section& s) {
+            return json{{"title", s.title}, {"stack", to_json(s.stack)}};
+          })}};
   j["location"] = r.location ? json(*r.location) : json(nullptr);
   j["ubsan_site"] = r.ubsan_site ? to_json(*r.ubsan_site) : json(nullptr);
-  j["summary"] = r.summary.empty() ? json(nullptr) : json(r.summary);
+  j["summary"] = or_null(r.summary);
   // The ==PID== of the process whose report it is, where the log says (several processes may
   // write to one log).
   j["pid"] = r.pid ? json(*r.pid) : json(nullptr);
@@ -87,9 +87,7 @@ json to_json(const Report& r, const std::filesystem::path& source_root) {
 }
 
 json to_json(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
-  json j = json::array();
-  for (const auto& r : reports) j.push_back(to_json(r, source_root));
-  return j;
+  return array_of(reports, [&](const Report& r) { return to_json(r, source_root); });
 }
 
 json parse_output(const std::vector<Report>& reports, const std::filesystem::path& source_root) {
@@ -106,43 +104,79 @@ json parse_output(const std::vector<Report>& reports, const std::filesystem::pat
 
 namespace {
 
-// Whether `s` is printable ASCII without '"' or '\\': what nlohmann::json prints as it is.
-// Eight bytes at a time.
-bool is_plain(std::string_view s) {
+// Whether eight bytes hold one that nlohmann::json does not print as it is: a byte < 0x20,
+// >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
+[[gnu::always_inline]] inline bool has_special(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  auto bad = [](std::uint64_t x) {
-    // A byte < 0x20, >= 0x7F (high bit or 0x7F), '"' (0x22) or '\\' (0x5C).
-    const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
-    const std::uint64_t ge7f = (x + kOnes * 0x01) | x;  // 0x7F + 1 sets the high bit
-    const std::uint64_t q = x ^ (kOnes * 0x22);
-    const std::uint64_t b = x ^ (kOnes * 0x5C);
-    const std::uint64_t zq = (q - kOnes) & ~q;
-    const std::uint64_t zb = (b - kOnes) & ~b;
-    return ((lt20 | ge7f | zq | zb) & kHigh) != 0;
-  };
-  std::size_t i = 0;
+  const std::uint64_t lt20 = (x - kOnes * 0x20) & ~x;
+  const std::uint64_t ge7f = (x + kOnes * 0x01) | x;  // 0x7F + 1 sets the high bit
+  const std::uint64_t q = x ^ (kOnes * 0x22);
+  const std::uint64_t b = x ^ (kOnes * 0x5C);
+  const std::uint64_t zq = (q - kOnes) & ~q;
+  const std::uint64_t zb = (b - kOnes) & ~b;
+  return ((lt20 | ge7f | zq | zb) & kHigh) != 0;
+}
+
+bool is_special(unsigned char u) { return u < 0x20 || u >= 0x7F || u == '"' || u == '\\'; }
+
+// Copies `s` to `out` and says whether it is printable ASCII without '"' or '\\': what
+// nlohmann::json prints as it is. Checked while copied, in blocks of sixteen bytes (SSE2, which
+// every x86-64 has) or eight; the last block overlaps the one before it rather than going
+// byte by byte, so nothing is read or written outside `s` and out[0, s.size()).
+bool copy_plain(std::string_view s, char* out) {
+  const char* in = s.data();
+  const std::size_t n = s.size();
 #if defined(__SSE2__)
-  // Sixteen bytes at a time where the target has SSE2 (every x86-64): a byte is bad if, as a
-  // signed byte, it is below 0x20 (controls, and every byte >= 0x80), or is 0x7F, '"' or '\\'.
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const __m128i bad_bytes =
-        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-    if (_mm_movemask_epi8(bad_bytes) != 0) return false;
+  if (n >= 16) {
+    // A byte is special if, as a signed byte, it is below 0x20 (controls, and every byte
+    // >= 0x80), or is 0x7F, '"' or '\\'.
+    __m128i special = _mm_setzero_si128();
+    auto block = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + at));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), x);
+      special = _mm_or_si128(
+          special, _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
+                                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+    };
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) block(i);
+    if (i < n) block(n - 16);
+    return _mm_movemask_epi8(special) == 0;
   }
 #endif
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    if (bad(x)) return false;
+  if (n >= 8) {
+    bool special = false;
+    auto block = [&](std::size_t at) {
+      std::uint64_t x;
+      std::memcpy(&x, in + at, 8);
+      std::memcpy(out + at, &x, 8);
+      special |= has_special(x);
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) block(i);
+    if (i < n) block(n - 8);
+    return !special;
   }
-  for (; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7F || u == '"' || u == '\\') return false;
+  if (n >= 4) {
+    // Two four-byte halves, overlapping when n < 8; the bytes above them are 'A', plain.
+    std::uint32_t a;
+    std::uint32_t b;
+    std::memcpy(&a, in, 4);
+    std::memcpy(&b, in + n - 4, 4);
+    std::memcpy(out, &a, 4);
+    std::memcpy(out + n - 4, &b, 4);
+    constexpr std::uint64_t kPad = 0x4141414100000000ULL;
+    return !has_special(a | kPad) && !has_special(b | kPad);
   }
-  return true;
+  bool special = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = in[i];
+    special |= is_special(static_cast<unsigned char>(in[i]));
+  }
+  return !special;
 }
 
 // Room enough for a report's JSON: a string prints in at most 6 bytes a byte (\u00XX) plus
@@ -171,6 +205,34 @@ std::size_t bound(const Report& r) {
   return n;
 }
 
+// A member of an object, for Writer::object: its key and its value, referred to, not copied (a
+// temporary made for it lives until the end of the statement that writes the object).
+template <typename V>
+struct Member {
+  std::string_view key;
+  const V& value;
+};
+
+template <typename V>
+[[gnu::always_inline]] inline Member<V> member(std::string_view key, const V& value) {
+  return {key, value};
+}
+
+// Values that print as null when they are empty (no frames, for a stack) or 0.
+struct StringOrNull {
+  std::string_view text;
+};
+struct NumberOrNull {
+  int number;
+};
+struct StackOrNull {
+  const Stack& stack;
+};
+// A member that is left out unless it is true (a report's "truncated").
+struct OnlyIfTrue {
+  bool value;
+};
+
 class Writer {
  public:
   // Writes at p, which the caller has made room for (see bound()).
@@ -179,10 +241,18 @@ class Writer {
   explicit Writer(char* p) : p_(p) {}
   char* end() const { return p_; }
 
-  void put(char c) { *p_++ = c; }
+  // Each way of writing reads p_ once, writes the bytes, then stores p_: bytes are chars, which
+  // may alias anything, so p_ moved first and then written through would be loaded again
+  // after every byte, a store-to-load round trip each time (measured with perf).
+  void put(char c) {
+    char* const p = p_;
+    *p = c;
+    p_ = p + 1;
+  }
   [[gnu::always_inline]] void put(std::string_view s) {
-    std::memcpy(p_, s.data(), s.size());
-    p_ += s.size();
+    char* const p = p_;
+    std::memcpy(p, s.data(), s.size());
+    p_ = p + s.size();
   }
 
   [[gnu::always_inline]] void newline(int depth) {
@@ -193,14 +263,16 @@ class Writer {
         "\n                                                                ";
     static_assert(kIndent.size() <= kSlack);
     const std::size_t n = 1 + static_cast<std::size_t>(depth) * 2;
-    if (n <= kIndent.size()) {
-      std::memcpy(p_, kIndent.data(), kIndent.size());
-      p_ += n;
+    char* const p = p_;
+    if (n <= 16) {  // depth 7 or less, as in every report: a quarter of the copy
+      std::memcpy(p, kIndent.data(), 16);
+    } else if (n <= kIndent.size()) {
+      std::memcpy(p, kIndent.data(), kIndent.size());
     } else {
-      put('\n');
-      std::memset(p_, ' ', n - 1);
-      p_ += n - 1;
+      *p = '\n';
+      std::memset(p + 1, ' ', n - 1);
     }
+    p_ = p + n;
   }
 
   // A member of an object at `depth` (the first one opens it).
@@ -221,16 +293,24 @@ class Writer {
     put('}');
   }
 
-  void string(std::string_view s) {
+  [[gnu::always_inline]] void string(std::string_view s) {
     // Printable ASCII with nothing to escape goes as it is; anything else (controls, quotes,
-    // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it.
-    if (is_plain(s)) {
-      put('"');
-      put(s);
-      put('"');
+    // non-ASCII letters, invalid UTF-8) as nlohmann::json escapes or replaces it. Copied first
+    // and looked at while copied; overwritten in the rare case that it needs escaping (out of
+    // line: this part is inlined).
+    char* p = p_;
+    *p++ = '"';
+    if (copy_plain(s, p)) {
+      p += s.size();
+      *p++ = '"';
+      p_ = p;
     } else {
-      put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
+      escaped(s);  // at p_, where the quote was
     }
+  }
+
+  [[gnu::noinline]] void escaped(std::string_view s) {
+    put(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
   void string_or_null(std::string_view s) {
@@ -242,7 +322,21 @@ class Writer {
   }
 
   void number(long long value) {
-    p_ = std::to_chars(p_, p_ + 24, value).ptr;
+    // Line and column numbers, indices and sizes are mostly below 10000: written digit by
+    // digit without std::to_chars's general path.
+    char* const p = p_;
+    if (value >= 0 && value < 10000) {
+      const auto v = static_cast<unsigned>(value);
+      const int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
+      unsigned rest = v;
+      for (int i = digits - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + rest % 10);
+        rest /= 10;
+      }
+      p_ = p + digits;
+      return;
+    }
+    p_ = std::to_chars(p, p + 24, value).ptr;
   }
 
   void number_or_null(int value) {
@@ -255,174 +349,112 @@ class Writer {
 
   void boolean(bool value) { put(value ? std::string_view("true") : std::string_view("false")); }
 
-  void frame(const Frame& f, int depth) {
-    key("column", depth, true);
-    number_or_null(f.column);
-    key("file", depth, false);
-    string_or_null(f.file);
-    key("function", depth, false);
-    string(f.function);
-    key("index", depth, false);
-    number(f.index);
-    key("line", depth, false);
-    number_or_null(f.line);
-    key("module", depth, false);
-    string_or_null(f.module);
+  // An object at `depth`: its members, in the order given (nlohmann::json's, by key). Inlined,
+  // so that each key is written as a constant (a fixed-size copy, no call).
+  template <typename... V>
+  [[gnu::always_inline]] void object(int depth, const Member<V>&... members) {
+    bool first = true;
+    (add(members, depth, first), ...);
     close_object(depth);
   }
 
-  void stack(const Stack& s, int depth) {
-    key("frames", depth, true);
-    if (s.frames.empty()) {
-      put("[]");
-    } else {
-      put('[');
-      bool first = true;
-      for (const Frame& f : s.frames) {
-        if (!first) put(',');
-        first = false;
-        newline(depth + 2);
-        frame(f, depth + 2);
-      }
-      newline(depth + 1);
-      put(']');
+  template <typename V>
+  [[gnu::always_inline]] void add(const Member<V>& m, int depth, bool& first) {
+    if constexpr (std::is_same_v<V, OnlyIfTrue>) {
+      if (!m.value.value) return;
     }
-    key("restored", depth, false);
-    boolean(s.restored);
-    close_object(depth);
+    key(m.key, depth, first);
+    value(m.value, depth);
+    first = false;
   }
 
-  // An array of objects at `depth`, each written by `item(element, depth + 1)`.
-  template <typename T, typename F>
-  void array(const std::vector<T>& items, int depth, F item) {
+  // The value of a member of an object at `depth`.
+  void value(bool b, int) { boolean(b); }
+  void value(int n, int) { number(n); }
+  void value(std::string_view s, int) { string(s); }
+  void value(const std::string& s, int) { string(s); }
+  void value(StringOrNull s, int) { string_or_null(s.text); }
+  void value(NumberOrNull n, int) { number_or_null(n.number); }
+  void value(OnlyIfTrue, int) { boolean(true); }
+  void value(const Stack& s, int depth) { element(s, depth + 1); }
+  void value(StackOrNull s, int depth) {
+    if (s.stack.frames.empty()) {
+      put("null");
+    } else {
+      value(s.stack, depth);
+    }
+  }
+  void value(const Frame& f, int depth) { element(f, depth + 1); }
+  template <typename T>
+  void value(const std::optional<T>& v, int depth) {
+    if (v) {
+      value(*v, depth);
+    } else {
+      put("null");
+    }
+  }
+  template <typename T>
+  void value(const std::vector<T>& items, int depth) {
+    // An array: "[]", or each element on its own line, one level deeper than the member.
     if (items.empty()) {
       put("[]");
       return;
     }
     put('[');
     bool first = true;
-    for (const T& element : items) {
+    for (const T& item : items) {
       if (!first) put(',');
       first = false;
-      newline(depth + 1);
-      item(element, depth + 1);
+      newline(depth + 2);
+      element(item, depth + 2);
     }
-    newline(depth);
+    newline(depth + 1);
     put(']');
   }
 
+  // An element of an array (or a nested object) at `depth`.
+  void element(const std::string& s, int) { string(s); }
+
+  void element(const Frame& f, int depth) {
+    object(depth, member("column", NumberOrNull{f.column}), member("file", StringOrNull{f.file}),
+           member("function", f.function), member("index", f.index),
+           member("line", NumberOrNull{f.line}), member("module", StringOrNull{f.module}));
+  }
+
+  void element(const Stack& s, int depth) {
+    object(depth, member("frames", s.frames), member("restored", s.restored));
+  }
+
+  void element(const Access& a, int depth) {
+    object(depth, member("atomic", a.atomic), member("mutexes_held", a.mutexes_held),
+           member("previous", a.previous), member("size", a.size), member("stack", a.stack),
+           member("thread", a.thread),
+           member("type", std::string_view(a.write ? "write" : "read")));
+  }
+
+  void element(const MutexSection& m, int depth) {
+    object(depth, member("created", m.created), member("held", StringOrNull{m.held}),
+           member("mutex", m.mutex), member("stack", m.stack),
+           member("thread", StringOrNull{m.thread}), member("title", m.title));
+  }
+
+  void element(const ThreadSection& t, int depth) {
+    object(depth, member("created_by", t.created_by), member("stack", t.stack),
+           member("state", t.state), member("thread", t.thread), member("tid", t.tid));
+  }
+
+  void element(const Section& s, int depth) {
+    object(depth, member("stack", s.stack), member("title", s.title));
+  }
+
   void report(const Report& r, std::string_view signature, int depth) {
-    const int d = depth;
-    key("accesses", d, true);
-    array(r.accesses, d + 1, [&](const Access& a, int ad) {
-      key("atomic", ad, true);
-      boolean(a.atomic);
-      key("mutexes_held", ad, false);
-      if (a.mutexes_held.empty()) {
-        put("[]");
-      } else {
-        put('[');
-        bool first = true;
-        for (const std::string& m : a.mutexes_held) {
-          if (!first) put(',');
-          first = false;
-          newline(ad + 2);
-          string(m);
-        }
-        newline(ad + 1);
-        put(']');
-      }
-      key("previous", ad, false);
-      boolean(a.previous);
-      key("size", ad, false);
-      number(a.size);
-      key("stack", ad, false);
-      stack(a.stack, ad + 1);
-      key("thread", ad, false);
-      string(a.thread);
-      key("type", ad, false);
-      string(a.write ? "write" : "read");
-      close_object(ad);
-    });
-    key("headline", d, false);
-    string(r.headline);
-    key("kind", d, false);
-    string(r.kind);
-    key("location", d, false);
-    if (r.location) {
-      string(*r.location);
-    } else {
-      put("null");
-    }
-    key("log_line", d, false);
-    number(r.first_line);
-    key("mutexes", d, false);
-    array(r.mutexes, d + 1, [&](const MutexSection& m, int md) {
-      key("created", md, true);
-      boolean(m.created);
-      key("held", md, false);
-      string_or_null(m.held);
-      key("mutex", md, false);
-      string(m.mutex);
-      key("stack", md, false);
-      stack(m.stack, md + 1);
-      key("thread", md, false);
-      string_or_null(m.thread);
-      key("title", md, false);
-      string(m.title);
-      close_object(md);
-    });
-    key("pid", d, false);
-    if (r.pid) {
-      number(*r.pid);
-    } else {
-      put("null");
-    }
-    key("sections", d, false);
-    array(r.sections, d + 1, [&](const Section& s, int sd) {
-      key("stack", sd, true);
-      stack(s.stack, sd + 1);
-      key("title", sd, false);
-      string(s.title);
-      close_object(sd);
-    });
-    key("signature", d, false);
-    string(signature);
-    key("stack", d, false);
-    if (r.stack.frames.empty()) {
-      put("null");
-    } else {
-      stack(r.stack, d + 1);
-    }
-    key("summary", d, false);
-    string_or_null(r.summary);
-    key("threads", d, false);
-    array(r.threads, d + 1, [&](const ThreadSection& t, int td) {
-      key("created_by", td, true);
-      string(t.created_by);
-      key("stack", td, false);
-      stack(t.stack, td + 1);
-      key("state", td, false);
-      string(t.state);
-      key("thread", td, false);
-      string(t.thread);
-      key("tid", td, false);
-      string(t.tid);
-      close_object(td);
-    });
-    key("tool", d, false);
-    string(r.tool);
-    if (r.truncated) {
-      key("truncated", d, false);
-      boolean(true);
-    }
-    key("ubsan_site", d, false);
-    if (r.ubsan_site) {
-      frame(*r.ubsan_site, d + 1);
-    } else {
-      put("null");
-    }
-    close_object(d);
+    object(depth, member("accesses", r.accesses), member("headline", r.headline),
+           member("kind", r.kind), member("location", r.location),
+           member("log_line", r.first_line), member("mutexes", r.mutexes), member("pid", r.pid),
+           member("sections", r.sections), member("signature", signature),
+           member("stack", StackOrNull{r.stack}), member("summary", StringOrNull{r.summary}),
+           member("threads", r.threads), member("tool", r.tool),
+           member("truncated", OnlyIfTrue{r.truncated}), member("ubsan_site", r.ubsan_site));
   }
 
  private:

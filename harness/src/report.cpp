@@ -27,7 +27,7 @@
 // handed out as soon as its end is seen. Where a whole-log reading would look ahead (is this
 // title followed by a stack? does a UBSan summary follow these blank lines?), the decision
 // waits for the next line. So memory is bounded by the largest report, and by the stream's
-// caps for a report that never ends.
+// caps for a report that never ends (plus the frames kept for reuse, see Spares).
 
 #include "racebook/report.hpp"
 
@@ -37,9 +37,12 @@
 #include <array>
 #include <cctype>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -57,8 +60,12 @@ namespace {
 // std::regex would also be slow on multi-megabyte logs.
 
 [[gnu::always_inline]] inline bool is_space(char c) {
-  // The first test rejects nearly every character that is not one.
-  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+  // The first test rejects nearly every character that is not one; the second looks the
+  // others up as bits of one mask.
+  constexpr std::uint64_t kSpaces = (std::uint64_t{1} << ' ') | (std::uint64_t{1} << '\t') |
+                                    (std::uint64_t{1} << '\r') | (std::uint64_t{1} << '\n');
+  const auto u = static_cast<unsigned char>(c);
+  return u <= ' ' && ((kSpaces >> u) & 1) != 0;
 }
 [[gnu::always_inline]] inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -133,12 +140,11 @@ std::string_view first_word(std::string_view s) {
   return s.substr(0, end);
 }
 
-// The text after the first occurrence of `marker` in `s` (empty if absent; `found` tells an
-// absent marker from one at the very end).
-std::string_view after(std::string_view s, std::string_view marker, bool* found = nullptr) {
+// The text after the first occurrence of `marker` in `s`, if there is one.
+std::optional<std::string_view> after(std::string_view s, std::string_view marker) {
   std::size_t p = s.find(marker);
-  if (found) *found = p != std::string_view::npos;
-  return p == std::string_view::npos ? std::string_view() : s.substr(p + marker.size());
+  if (p == std::string_view::npos) return std::nullopt;
+  return s.substr(p + marker.size());
 }
 
 // Thread names as the runtimes print them -> the ids that reports are compared by.
@@ -174,19 +180,27 @@ std::size_t escape_length(std::string_view s) {
 
 bool has_escape(std::string_view s) { return s.find('\x1b') != std::string_view::npos; }
 
-std::string strip_ansi(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// `s` without its escape sequences, into `out` (whose memory is reused).
+void strip_ansi(std::string_view s, std::string& out) {
+  // Written through a pointer into room for all of `s`, then cut to what was written: the
+  // pieces between codes are short, and appending each would cost a call.
+  out.resize(s.size());
+  char* const begin = out.data();
+  char* end = begin;
   std::size_t pos = 0;
   while (pos < s.size()) {
-    std::size_t esc = s.find('\x1b', pos);
-    if (esc == std::string_view::npos) {
-      out.append(s.substr(pos));
-      break;
+    if (s[pos] == '\x1b') {
+      pos += escape_length(s.substr(pos));
+    } else {
+      *end++ = s[pos++];
     }
-    out.append(s.substr(pos, esc - pos));
-    pos = esc + escape_length(s.substr(esc));
   }
+  out.resize(static_cast<std::size_t>(end - begin));
+}
+
+std::string strip_ansi(std::string_view s) {
+  std::string out;
+  strip_ansi(s, out);
   return out;
 }
 
@@ -196,8 +210,7 @@ std::string strip_ansi(std::string_view s) {
 // have one, and logs of several processes merged line by line carry one on every line.
 
 // The length of the "==PID==" prefix at the very start of `s` (0 if none); sets `pid`.
-std::size_t pid_prefix_length(std::string_view s, int* pid) {
-  if (!starts_with(s, "==")) return 0;
+std::size_t pid_prefix_length_of(std::string_view s, int* pid) {
   std::size_t p = 2;
   // "==prog==1234==": an executable name first (not empty, no spaces), then its "==".
   if (p < s.size() && !is_digit(s[p])) {
@@ -211,6 +224,11 @@ std::size_t pid_prefix_length(std::string_view s, int* pid) {
   if (digits.empty() || s.substr(p + digits.size(), 2) != "==") return 0;
   *pid = to_int(digits);
   return p + digits.size() + 2;
+}
+
+// Inlined, so that the many lines without "==" at their start cost no call.
+[[gnu::always_inline]] inline std::size_t pid_prefix_length(std::string_view s, int* pid) {
+  return starts_with(s, "==") ? pid_prefix_length_of(s, pid) : 0;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -227,8 +245,7 @@ struct Line {
 // A timestamp a CI system writes before every line of a job's log ("2026-11-25T10:00:00.123Z "
 // in GitHub Actions, "[2026-11-25T10:00:00Z] " or "2026-11-25 10:00:00.123 " elsewhere): the
 // length to skip, or 0. Only an ISO 8601 date and time qualifies, so program text is left alone.
-std::size_t ci_prefix_length(std::string_view s) {
-  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
+std::size_t ci_prefix_length_of(std::string_view s) {
   std::size_t i = 0;
   const bool bracket = i < s.size() && s[i] == '[';
   if (bracket) ++i;
@@ -238,7 +255,10 @@ std::size_t ci_prefix_length(std::string_view s) {
     return true;
   };
   auto one_of = [&](std::string_view chars) {
-    if (i < s.size() && chars.find(s[i]) != std::string_view::npos) return ++i, true;
+    // (A loop over one or two characters, not chars.find(), which calls memchr.)
+    if (i < s.size())
+      for (char c : chars)
+        if (s[i] == c) return ++i, true;
     return false;
   };
   if (!(digits(4) && one_of("-") && digits(2) && one_of("-") && digits(2) && one_of("T ") &&
@@ -256,6 +276,12 @@ std::size_t ci_prefix_length(std::string_view s) {
   }
   if (bracket && !one_of("]")) return 0;
   return one_of(" \t") ? i : 0;
+}
+
+// Inlined, so that most lines are turned away without a call.
+[[gnu::always_inline]] inline std::size_t ci_prefix_length(std::string_view s) {
+  if (s.empty() || (s[0] != '[' && !is_digit(s[0]))) return 0;  // most lines
+  return ci_prefix_length_of(s);
 }
 
 std::vector<Line> split_lines(std::string_view log) {
@@ -368,10 +394,9 @@ int report_pid(int line_pid, const Headline& headline) {
   if (line_pid != 0) return line_pid;
   int pid = 0;
   if (pid_prefix_length(headline.text, &pid) > 0) return pid;
-  bool found = false;
-  if (std::string_view rest = after(headline.description, "(pid=", &found); found) {
-    std::string_view digits = leading_digits(rest);
-    if (!digits.empty() && rest.substr(digits.size(), 1) == ")") return to_int(digits);
+  if (const auto rest = after(headline.description, "(pid=")) {
+    std::string_view digits = leading_digits(*rest);
+    if (!digits.empty() && rest->substr(digits.size(), 1) == ")") return to_int(digits);
   }
   return 0;
 }
@@ -408,9 +433,9 @@ const char* tool_name(Tool tool) {
 // structure, never on its last space: first the parenthesised groups at its end, then the pc,
 // then the location as the first word that starts a path.
 
-bool is_frame_line(std::string_view line) {
-  line = trim(line);
-  return line.size() >= 2 && line[0] == '#' && is_digit(line[1]);
+// Whether a trimmed line is a frame: "#" and a digit.
+bool is_frame_line(std::string_view trimmed) {
+  return trimmed.size() >= 2 && trimmed[0] == '#' && is_digit(trimmed[1]);
 }
 
 // Finds the '(' matching the ')' that ends `s`, or npos. Module parts such as
@@ -419,23 +444,60 @@ bool is_frame_line(std::string_view line) {
 std::size_t matching_open_paren(std::string_view s) {
   if (s.empty() || s.back() != ')') return std::string_view::npos;
   int depth = 0;
-  for (std::size_t i = s.size(); i-- > 0;) {
-    if (s[i] == ')') ++depth;
-    if (s[i] == '(' && --depth == 0) return i;
+  // The parentheses, from the last backwards ('(' is 0x28 and ')' 0x29: with bit 0 set, both
+  // are ')', and no other character is).
+  auto paren = [&](std::size_t i) {
+    if (s[i] == ')') {
+      ++depth;
+      return false;
+    }
+    return --depth == 0;
+  };
+  std::size_t i = s.size();
+#if defined(__SSE2__)
+  // Sixteen bytes at a time where SSE2 is there: a group's text (a module path, a build id)
+  // has no parentheses, and is passed over a block at once.
+  for (; i >= 16; i -= 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i - 16));
+    auto found = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(0x01)), _mm_set1_epi8(')'))));
+    while (found != 0) {
+      const int last = 31 - __builtin_clz(found);
+      if (paren(i - 16 + static_cast<std::size_t>(last))) return i - 16 + static_cast<std::size_t>(last);
+      found &= ~(1u << last);
+    }
   }
+#endif
+  while (i-- > 0)
+    if ((s[i] | 1) == ')' && paren(i)) return i;
   return std::string_view::npos;
 }
 
-// "0x" followed by at least one hex digit, and nothing else.
-bool is_hex_digit(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+constexpr auto kHexDigits = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) table[c] = true;
+  return table;
+}();
 
+[[gnu::always_inline]] inline bool is_hex_digit(char c) { return kHexDigits[static_cast<unsigned char>(c)]; }
+
+// "0x" followed by at least one hex digit, and nothing else.
 bool is_hex_number(std::string_view s) {
   if (s.size() < 3 || s[0] != '0' || s[1] != 'x') return false;
-  for (char c : s.substr(2))
-    if (!is_hex_digit(c)) return false;
+  for (std::size_t i = 2; i < s.size(); ++i)
+    if (!is_hex_digit(s[i])) return false;
   return true;
+}
+
+// Where `s` ends in "+0x" and hex digits, not at its start ("f+0x12", "prog+0x1234"): the
+// position of that '+', else npos. (The same as an rfind of "+0x" followed by is_hex_number of
+// the rest, since hex digits hold no '+'; but read backwards over the digits only.)
+std::size_t hex_offset_suffix(std::string_view s) {
+  std::size_t i = s.size();
+  while (i > 0 && is_hex_digit(s[i - 1])) --i;
+  if (i == s.size() || i < 4 || s[i - 1] != 'x' || s[i - 2] != '0' || s[i - 3] != '+')
+    return std::string_view::npos;
+  return i - 3;
 }
 
 // What a parenthesised group at the end of a frame line holds.
@@ -447,9 +509,8 @@ Group classify_group(std::string_view inside) {
     return Group::Discriminator;
   // "prog+0x1234", "/a b/lib.so+0x27", "lib.dylib:x86_64+0x10" (RenderModuleLocation); the bare
   // pc "0x0000004" (TSan's %M without a module); "<unknown module>" (ASan's %L without one).
-  std::size_t plus = inside.rfind("+0x");
-  if ((plus != std::string_view::npos && plus > 0 && is_hex_number(inside.substr(plus + 1))) ||
-      is_hex_number(inside) || inside == "<unknown module>")
+  if (hex_offset_suffix(inside) != std::string_view::npos || is_hex_number(inside) ||
+      inside == "<unknown module>")
     return Group::Module;
   return Group::Other;
 }
@@ -467,7 +528,7 @@ std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
     if (group == Group::Other || (group == Group::Module && have_module)) break;
     if (group == Group::Module) {
       have_module = true;
-      if (inside != "<unknown module>") frame.module = std::string(inside);
+      if (inside != "<unknown module>") frame.module.append(inside);  // empty until here
     }
     s = trim(s.substr(0, open));
   }
@@ -520,7 +581,9 @@ void split_location(std::string_view location, Frame& frame) {
     line = before >= 0 ? before : last;
     column = before >= 0 ? last : 0;
   }
-  frame.file = is_unknown_file(file) ? std::string() : std::string(file);
+  // Cleared and appended to: cheaper than assign(), which allows for `file` lying inside it.
+  frame.file.clear();
+  if (!is_unknown_file(file)) frame.file.append(file);
   frame.line = line;
   frame.column = column;
 }
@@ -541,6 +604,13 @@ bool starts_path(std::string_view word) {
   return word[1] == '/' || (word[1] == '.' && n >= 3 && word[2] == '/');
 }
 
+// The characters that is_location_word does not accept in a file.
+constexpr auto kNotInLocationWord = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view(" ()<>[]{},")) table[c] = true;
+  return table;
+}();
+
 // Whether the last word of a frame, on its own, is a location that does not start a path: an
 // unknown file ("<null>", "??:0"), a compiler's pseudo file ("<stdin>"), or a relative file
 // with a line or a directory ("x.cpp:12:5", "nptl/pthread_create.c:442", "csu/libc-start.c").
@@ -550,7 +620,11 @@ bool is_location_word(std::string_view word) {
   bool has_line = take_number_suffix(file) >= 0;
   if (has_line) take_number_suffix(file);
   if (is_unknown_file(file) || file == "<stdin>" || file == "<built-in>") return true;
-  if (file.empty() || file.find_first_of(" ()<>[]{},") != std::string_view::npos) return false;
+  // (A table, not find_first_of, which calls memchr on the set for every character.)
+  if (file.empty() || std::any_of(file.begin(), file.end(), [](char c) {
+        return kNotInLocationWord[static_cast<unsigned char>(c)];
+      }))
+    return false;
   std::size_t slash = file.rfind('/');
   std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
   std::size_t dot = base.rfind('.');
@@ -558,12 +632,6 @@ bool is_location_word(std::string_view word) {
   return has_extension && (has_line || slash != std::string_view::npos);
 }
 
-// Splits "FUNCTION [LOCATION]", what is left of a frame once its pc and groups are gone. The
-// location starts at the first word, after the first, that is at bracket depth 0 and starts a
-// path, and runs to the end (paths may contain spaces). Words inside (), [] or {} are skipped:
-// "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
-// "operator->" are unbalanced, and no word inside a template argument list starts a path.
-// Failing that, the last word at depth 0 is the location if it looks like one on its own.
 // The characters split_function_and_location acts on; all others are skipped in one test.
 enum : unsigned char { kPlain = 0, kSpace = 1, kOpen = 2, kClose = 3 };
 constexpr auto kFrameChars = [] {
@@ -574,13 +642,43 @@ constexpr auto kFrameChars = [] {
   return table;
 }();
 
-void split_function_and_location(std::string_view s, Frame& frame) {
+// The first position at or after `i` of a character in kFrameChars, or s.size(). Sixteen bytes
+// at a time where SSE2 is there (every x86-64): names and paths are mostly long runs of plain
+// characters.
+std::size_t next_frame_char(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  // Seven characters in four comparisons: ' ' (0x20) as it is; '(' and ')' (0x28, 0x29) are
+  // both ')' with bit 0 set; '[' and '{' (0x5B, 0x7B) are both '{' with bit 5 set, ']' and '}'
+  // (0x5D, 0x7D) both '}'. No other byte becomes one of these.
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i bit0 = _mm_or_si128(x, _mm_set1_epi8(0x01));
+    const __m128i bit5 = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(bit0, _mm_set1_epi8(')'))),
+        _mm_or_si128(_mm_cmpeq_epi8(bit5, _mm_set1_epi8('{')), _mm_cmpeq_epi8(bit5, _mm_set1_epi8('}'))));
+    if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0)
+      return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
+  while (i < s.size() && kFrameChars[static_cast<unsigned char>(s[i])] == kPlain) ++i;
+  return i;
+}
+
+// Splits "FUNCTION [LOCATION]", what is left of a frame once its pc and groups are gone. The
+// location starts at the first word, after the first, that is at bracket depth 0 and starts a
+// path, and runs to the end (paths may contain spaces). Words inside (), [] or {} are skipped:
+// "f(char const*, void (*)())". Angle brackets are not counted, because "operator<" and
+// "operator->" are unbalanced, and no word inside a template argument list starts a path.
+// Failing that, the last word at depth 0 is the location if it looks like one on its own.
+// Returns FUNCTION (as printed: parse_frame makes it final); LOCATION goes into `frame`.
+std::string_view split_function_and_location(std::string_view s, Frame& frame) {
   int depth = 0;
   std::size_t last_word = std::string_view::npos;
   const std::size_t n = s.size();
   std::size_t i = 0;
   for (;;) {
-    while (i < n && kFrameChars[static_cast<unsigned char>(s[i])] == kPlain) ++i;
+    i = next_frame_char(s, i);
     if (i == n) break;
     const unsigned char kind = kFrameChars[static_cast<unsigned char>(s[i])];
     if (kind == kSpace) {
@@ -589,9 +687,8 @@ void split_function_and_location(std::string_view s, Frame& frame) {
       if (depth == 0) {
         // A word starts at i (it may itself start with a bracket: looked at next).
         if (starts_path(s.substr(i))) {
-          frame.function = std::string(trim(s.substr(0, i)));
           split_location(s.substr(i), frame);
-          return;
+          return trim(s.substr(0, i));
         }
         last_word = i;
       }
@@ -606,18 +703,31 @@ void split_function_and_location(std::string_view s, Frame& frame) {
   }
   if (last_word != std::string_view::npos && depth == 0 &&
       is_location_word(s.substr(last_word))) {
-    frame.function = std::string(trim(s.substr(0, last_word)));
     split_location(s.substr(last_word), frame);
-    return;
+    return trim(s.substr(0, last_word));
   }
-  frame.function = std::string(s);
+  return s;
 }
 
-// Parses one stack line (see the formats above). Unknown parts stay empty/0; an unknown
-// function is "<null>".
-Frame parse_frame(std::string_view line) {
-  Frame frame;
-  std::string_view s = trim(line);
+// The length of the pc at the start of `s`: a first word that is a hex number ("0x55" followed
+// by a space or the end); 0 if there is none.
+std::size_t pc_length(std::string_view s) {
+  if (!starts_with(s, "0x")) return 0;
+  std::size_t end = 2;
+  while (end < s.size() && is_hex_digit(s[end])) ++end;
+  return end > 2 && (end == s.size() || is_space(s[end])) ? end : 0;
+}
+
+// Parses one stack line, trimmed (see the formats above), into `frame`: every field of it, so
+// that a frame whose strings are reused keeps only their memory. Unknown parts are empty/0; an
+// unknown function is "<null>".
+void parse_frame(std::string_view line, Frame& frame) {
+  frame.function.clear();
+  frame.file.clear();
+  frame.line = 0;
+  frame.column = 0;
+  frame.module.clear();
+  std::string_view s = line;
   s.remove_prefix(1);  // '#'
   std::string_view index = leading_digits(s);
   frame.index = to_int(index);
@@ -629,24 +739,22 @@ Frame parse_frame(std::string_view line) {
 
   // ASan/UBSan put the pc first. "0x55 in f ..." names a function; "0x55" alone, or followed
   // by a location, does not.
-  if (std::string_view pc = first_word(s); is_hex_number(pc)) {
-    s = trim(s.substr(pc.size()));
+  if (const std::size_t pc = pc_length(s); pc != 0) {
+    s = trim(s.substr(pc));
     if (!consume_ci(s, "in ")) {
       if (!s.empty()) split_location(s, frame);
       frame.function = "<null>";
-      return frame;
+      return;
     }
     s = trim(s);
   }
-  split_function_and_location(s, frame);
+  std::string_view function = split_function_and_location(s, frame);
 
   // "f+0x12": ASan names the function plus an offset into it when it has no file.
-  std::string_view function = frame.function;
-  if (std::size_t plus = function.rfind("+0x");
-      plus != std::string_view::npos && plus > 0 && is_hex_number(function.substr(plus + 1)))
-    frame.function = std::string(function.substr(0, plus));
-  if (frame.function.empty() || frame.function == "??") frame.function = "<null>";
-  return frame;
+  if (std::size_t plus = hex_offset_suffix(function); plus != std::string_view::npos)
+    function = function.substr(0, plus);
+  if (function.empty() || function == "??") function = "<null>";
+  frame.function.append(function);  // empty until here
 }
 
 // ---------------------------------------------------------------------------------------
@@ -685,8 +793,9 @@ bool parse_access(std::string_view title, Access& access) {
   if (ends_with(s, ":")) s.remove_suffix(1);
 
   // "(mutexes: write M0, read M1)": the ids are kept ("M0", "M1"), in order.
-  if (std::size_t p = s.find("(mutexes:"); p != std::string_view::npos) {
-    std::string_view list = after(s, "(mutexes:");
+  constexpr std::string_view kMutexes = "(mutexes:";
+  if (std::size_t p = s.find(kMutexes); p != std::string_view::npos) {
+    std::string_view list = s.substr(p + kMutexes.size());
     if (std::size_t close = list.find(')'); close != std::string_view::npos)
       list = list.substr(0, close);
     s = trim(s.substr(0, p));
@@ -706,24 +815,37 @@ bool parse_access(std::string_view title, Access& access) {
   return true;
 }
 
+// The id that follows `word` at the start of a title ("Mutex M12 ...", "Thread T1, ..."):
+// `letter` and a digit, then anything up to a space ("M12", "T1,"); empty when there is none.
+std::string_view numbered_id(std::string_view title, std::string_view word, char letter) {
+  if (!consume_ci(title, word)) return {};
+  std::string_view id = first_word(title);
+  return id.size() >= 2 && id[0] == letter && is_digit(id[1]) ? id : std::string_view();
+}
+
+// The thread named by the end of a title ("main thread at:", "T1:"), without the first of
+// `tails` that it ends with.
+std::string thread_named(std::string_view who, std::initializer_list<std::string_view> tails) {
+  for (std::string_view tail : tails) {
+    if (ends_with(who, tail)) {
+      who.remove_suffix(tail.size());
+      break;
+    }
+  }
+  return normalize_thread(who);
+}
+
 // "Mutex M1 acquired here while holding mutex M0 in thread T1:", "Mutex M0 (0x..) created at:",
 // "Mutex M0 previously acquired by the same thread here:", "Mutex M10 is already destroyed."
 bool parse_mutex(std::string_view title, MutexSection& mutex) {
-  std::string_view s = title;
-  if (!consume_ci(s, "mutex ")) return false;
-  std::string_view id = first_word(s);
-  if (id.size() < 2 || id[0] != 'M' || !all_digits(id.substr(1))) return false;
+  std::string_view id = numbered_id(title, "mutex ", 'M');
+  if (id.empty() || !all_digits(id.substr(1))) return false;
   mutex.title = std::string(title);
   mutex.mutex = std::string(id);
   mutex.created = ends_with(title, "created at:");
-  bool found = false;
-  if (std::string_view held = after(title, "while holding mutex ", &found); found)
-    mutex.held = std::string(first_word(held));
+  if (const auto held = after(title, "while holding mutex ")) mutex.held = std::string(first_word(*held));
   if (contains(title, " in main thread")) mutex.thread = "T0";
-  if (std::string_view who = after(title, " in thread ", &found); found) {
-    if (ends_with(who, ":")) who.remove_suffix(1);
-    mutex.thread = normalize_thread(who);
-  }
+  if (const auto who = after(title, " in thread ")) mutex.thread = thread_named(*who, {":"});
   return true;
 }
 
@@ -731,13 +853,11 @@ bool parse_mutex(std::string_view title, MutexSection& mutex) {
 // name after the id); ASan: "Thread T1 created by T0 here:". Titles such as "Thread T3 ... is a
 // GCD worker thread" still parse: the creator is simply left empty.
 bool parse_thread(std::string_view title, ThreadSection& thread) {
-  std::string_view s = title;
-  if (!consume_ci(s, "thread ")) return false;
-  std::string_view id = first_word(s);
-  if (id.size() < 2 || id[0] != 'T' || !is_digit(id[1])) return false;
+  std::string_view id = numbered_id(title, "thread ", 'T');
+  if (id.empty()) return false;
   thread.thread = "T" + std::string(leading_digits(id.substr(1)));  // "T1," -> "T1"
-  bool found = false;
-  if (std::string_view rest = after(title, "(tid=", &found); found) {
+  if (auto tid_and_state = after(title, "(tid=")) {
+    std::string_view& rest = *tid_and_state;
     std::string_view tid = leading_digits(rest);
     thread.tid = std::string(tid);
     rest.remove_prefix(tid.size());
@@ -747,15 +867,8 @@ bool parse_thread(std::string_view title, ThreadSection& thread) {
       thread.state = std::string(trim(state));
     }
   }
-  if (std::string_view who = after(title, "created by ", &found); found) {
-    for (std::string_view tail : {" here:", " at:", ":"}) {
-      if (ends_with(who, tail)) {
-        who.remove_suffix(tail.size());
-        break;
-      }
-    }
-    thread.created_by = normalize_thread(who);
-  }
+  if (const auto who = after(title, "created by "))
+    thread.created_by = thread_named(*who, {" here:", " at:", ":"});
   return true;
 }
 
@@ -784,13 +897,17 @@ bool has_sections(const Report& r) {
   return !r.accesses.empty() || !r.mutexes.empty() || !r.threads.empty() || !r.sections.empty();
 }
 
-bool is_tsan_delimiter(std::string_view line) {
-  line = trim(line);
-  return line.size() >= 10 && line.front() == '=' &&
-         line.find_first_not_of('=') == std::string_view::npos;
+// Whether a trimmed line is TSan's "==================".
+bool is_tsan_delimiter(std::string_view trimmed) {
+  return trimmed.size() >= 10 && trimmed.front() == '=' &&
+         trimmed.find_first_not_of('=') == std::string_view::npos;
 }
 
-bool is_asan_aborting(std::string_view line) { return ends_with(trim(line), "==ABORTING"); }
+bool is_asan_aborting(std::string_view line) {
+  // Only the end is looked at, so only the spaces there are trimmed.
+  while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
+  return ends_with(line, "==ABORTING");
+}
 
 // The ASan tail after SUMMARY: the shadow byte dump and its legend, then "==PID==ABORTING".
 bool is_shadow_dump_line(std::string_view line) {
@@ -815,9 +932,66 @@ struct LineView {
   std::string_view text;   // `full` after a CI timestamp prefix
   std::string_view body;   // `text` after its "==PID==" prefix, if it has one
   std::string_view trimmed;  // `body` without the spaces around it (what most tests look at)
+  bool delimiter = false;    // `trimmed` is TSan's "=================="
   int pid = 0;             // that prefix's pid; 0 for a line without one
   std::size_t number = 0;  // 0-based
   bool cut = false;        // the line was longer than kMaxLineBytes; this is its start
+};
+
+// Frames of reports already handed out, and their stacks' emptied vectors, for the reports
+// that follow: a frame's strings and a stack's vector then reuse memory instead of allocating
+// it anew (a log has far more frames than reports). The frames' contents are stale: parse_frame
+// overwrites every field. Bounded, whatever the log: at most kMaxFrames frames of at most
+// kMaxFrameBytes of strings each and kMaxVectors vectors of at most kMaxVectorFrames frames
+// (under 7 MiB in all); what is larger goes back to the allocator. Whatever on_report moved out
+// of a report is simply not there to keep.
+class Spares {
+ public:
+  // Appends a frame to `frames`, reusing a spare one and, for a stack's first frame, a spare
+  // vector.
+  Frame& add_frame(std::vector<Frame>& frames) {
+    if (frames.capacity() == 0 && !vectors_.empty()) {
+      frames = std::move(vectors_.back());
+      vectors_.pop_back();
+    }
+    if (frames_.empty()) return frames.emplace_back();
+    frames.push_back(std::move(frames_.back()));
+    frames_.pop_back();
+    return frames.back();
+  }
+
+  // Takes what may be reused out of a report that is no longer needed.
+  void keep(Report& report) {
+    keep(report.stack);
+    for (Access& a : report.accesses) keep(a.stack);
+    for (MutexSection& m : report.mutexes) keep(m.stack);
+    for (ThreadSection& t : report.threads) keep(t.stack);
+    for (Section& s : report.sections) keep(s.stack);
+    if (report.ubsan_site) keep(*report.ubsan_site);
+  }
+
+ private:
+  static constexpr std::size_t kMaxFrames = 4096;
+  static constexpr std::size_t kMaxFrameBytes = 1024;  // a frame's strings' capacity
+  static constexpr std::size_t kMaxVectors = 256;
+  static constexpr std::size_t kMaxVectorFrames = 64;
+
+  void keep(Frame& frame) {
+    if (frames_.size() < kMaxFrames &&
+        frame.function.capacity() + frame.file.capacity() + frame.module.capacity() <= kMaxFrameBytes)
+      frames_.push_back(std::move(frame));
+  }
+
+  void keep(Stack& stack) {
+    for (Frame& frame : stack.frames) keep(frame);
+    stack.frames.clear();
+    if (stack.frames.capacity() != 0 && stack.frames.capacity() <= kMaxVectorFrames &&
+        vectors_.size() < kMaxVectors)
+      vectors_.push_back(std::move(stack.frames));
+  }
+
+  std::vector<Frame> frames_;
+  std::vector<std::vector<Frame>> vectors_;  // empty, with room
 };
 
 // A report between its headline and its end: the lines after the headline that belong to its
@@ -825,6 +999,7 @@ struct LineView {
 // body_line() (sections, stacks), exactly as a whole-log reading would treat them.
 struct OpenReport {
   Report report;
+  Spares* spares = nullptr;  // the stream's
   Tool tool = Tool::None;
   int owner = 0;
   bool done = false;
@@ -880,11 +1055,8 @@ void convert_to_joined(OpenReport& o) {
   o.joined = true;
 }
 
-// Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
-bool append_raw(OpenReport& o, std::string_view full, bool cr) {
-  if (o.text_bytes + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
-  o.text_bytes += full.size() + 2;
-  if (!o.keep_raw) return true;
+// Adds an own line's text to raw (ReportText::Keep).
+void add_raw(OpenReport& o, std::string_view full, bool cr) {
   std::string& raw = o.report.raw;
   if (o.foreign && !o.joined) convert_to_joined(o);
   o.foreign = false;
@@ -897,25 +1069,39 @@ bool append_raw(OpenReport& o, std::string_view full, bool cr) {
     raw.append(full);
     o.last_cr = cr;
   }
+}
+
+// Adds an own line to raw; false (nothing added) when the report would outgrow kMaxReportBytes.
+// Inlined: with ReportText::Drop it only counts.
+[[gnu::always_inline]] inline bool append_raw(OpenReport& o, std::string_view full, bool cr) {
+  if (o.text_bytes + full.size() + 2 > ReportStream::kMaxReportBytes) return false;
+  o.text_bytes += full.size() + 2;
+  if (o.keep_raw) add_raw(o, full, cr);
   return true;
 }
 
-// One line of the report after its headline, without its "==PID==" prefix (and trimmed: only
-// trim(body) is looked at): titles open sections, frames go to the current stack.
-void body_line(OpenReport& o, std::string_view body) {
+// Adds a titled section (access, mutex, thread or other) to the report: the frames that follow
+// go to its stack. It counts against kMaxReportEntries.
+template <typename T>
+void open_section(OpenReport& o, std::vector<T>& sections, T&& section, Target::Kind kind) {
+  sections.push_back(std::move(section));
+  o.target = {kind, sections.size() - 1};
+  ++o.entries;
+}
+
+// One line of the report after its headline, without its "==PID==" prefix and trimmed (only
+// that is looked at): titles open sections, frames go to the current stack.
+void body_line(OpenReport& o, std::string_view line) {
   if (o.body_done) return;
   Report& report = o.report;
   Target& target = o.target;
   if (o.title_pending) {
     // A title is a section only when a stack follows it.
     o.title_pending = false;
-    if (is_frame_line(body)) {
-      report.sections.push_back({std::move(o.title), {}});
-      target = {Target::Section, report.sections.size() - 1};
-      ++o.entries;
+    if (is_frame_line(line)) {
+      open_section(o, report.sections, Section{std::move(o.title), {}}, Target::Section);
     }
   }
-  std::string_view line = trim(body);
   if (line.empty()) {
     o.after_blank = true;
     return;
@@ -941,7 +1127,7 @@ void body_line(OpenReport& o, std::string_view body) {
       }
       stack = resolve(report, target);
     }
-    stack->frames.push_back(parse_frame(line));
+    parse_frame(line, o.spares->add_frame(stack->frames));
     ++o.entries;
     return;
   }
@@ -964,9 +1150,7 @@ void body_line(OpenReport& o, std::string_view body) {
     if (o.tool == Tool::TSan &&
         (contains(line, "odifying access of ") || contains(line, "ead-only access of ")))
       o.external_access = true;
-    report.accesses.push_back(std::move(access));
-    target = {Target::Access, report.accesses.size() - 1};
-    ++o.entries;
+    open_section(o, report.accesses, std::move(access), Target::Access);
     return;
   }
   MutexSection mutex;
@@ -975,16 +1159,12 @@ void body_line(OpenReport& o, std::string_view body) {
     // thread of the "acquired here while holding" section just before it.
     if (mutex.thread.empty() && contains(line, "by the same thread") && !report.mutexes.empty())
       mutex.thread = report.mutexes.back().thread;
-    report.mutexes.push_back(std::move(mutex));
-    target = {Target::Mutex, report.mutexes.size() - 1};
-    ++o.entries;
+    open_section(o, report.mutexes, std::move(mutex), Target::Mutex);
     return;
   }
   ThreadSection thread;
   if (parse_thread(line, thread)) {
-    report.threads.push_back(std::move(thread));
-    target = {Target::Thread, report.threads.size() - 1};
-    ++o.entries;
+    open_section(o, report.threads, std::move(thread), Target::Thread);
     return;
   }
   // Where the memory is: TSan "Location is global 'c' of size 4 at ...", ASan "0x.. is
@@ -994,9 +1174,7 @@ void body_line(OpenReport& o, std::string_view body) {
   const bool is_location = starts_with(line, "Location is ") || contains(line, " is located ");
   if (is_location && !report.location) report.location = std::string(line);
   if (is_location && ends_with(line, ":")) {
-    report.sections.push_back({std::string(line), {}});
-    target = {Target::Section, report.sections.size() - 1};
-    ++o.entries;
+    open_section(o, report.sections, Section{std::string(line), {}}, Target::Section);
     return;
   }
   // Any other title followed by a stack: ASan "freed by thread T0 here:", TSan "As if
@@ -1020,7 +1198,7 @@ enum class Extent { Continue, EndBefore, EndAfter, Hold, Release };
 Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
   switch (o.tool) {
     case Tool::TSan:
-      if (is_tsan_delimiter(line.trimmed)) return Extent::EndAfter;
+      if (line.delimiter) return Extent::EndAfter;
       if (is_headline) return Extent::EndBefore;
       return Extent::Continue;
     case Tool::ASan:
@@ -1169,9 +1347,10 @@ bool may_hold_headline(std::string_view text) {
   const __m128i space = _mm_set1_epi8(' ');
   auto block = [&](std::size_t at) {
     const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+    const auto colons = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(here, colon)));
+    if (colons == 0) return false;  // most blocks: the spaces after are not looked at
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at + 1));
-    auto pairs = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, colon), _mm_cmpeq_epi8(next, space))));
+    auto pairs = colons & static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(next, space)));
     for (; pairs != 0; pairs &= pairs - 1)
       if (is_marker_at(text, at + static_cast<std::size_t>(__builtin_ctz(pairs)))) return true;
     return false;
@@ -1206,6 +1385,7 @@ struct ReportStream::Impl {
   PreviousLine last_any;
   PreviousLine last_unprefixed;
   std::unordered_map<int, PreviousLine> last_of_pid;  // the last prefixed line of each pid
+  Spares spares;  // of the reports handed out
   int cached_pid = 0;                      // last_of_pid[cached_pid] is *cached_previous
   PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
 
@@ -1222,6 +1402,7 @@ struct ReportStream::Impl {
         Report report = std::move(queue.front()->report);
         queue.pop_front();
         on_report(std::move(report));
+        spares.keep(report);  // what on_report left in it
       }
       if (queue.empty() || waiting_bytes <= kMaxWaitingBytes) return;
       // Finished reports of other processes wait behind an open one: end it here.
@@ -1248,20 +1429,19 @@ struct ReportStream::Impl {
     }
     // Colors go first; CI prefixes, "\r" and "==PID==" are looked for in the uncolored text.
     if (has_escape(bytes)) {
-      uncolored = strip_ansi(bytes);
+      strip_ansi(bytes, uncolored);
       bytes = uncolored;
     }
-    LineView line;
-    line.cut = cut;
-    if (!cut && !bytes.empty() && bytes.back() == '\r') {  // logs copied from Windows
-      bytes.remove_suffix(1);
-      line.cr = true;
-    }
-    line.full = bytes;
-    line.text = bytes.substr(ci_prefix_length(bytes));
-    line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
-    line.trimmed = trim(line.body);
-    line.number = line_count++;
+    const bool cr = !cut && !bytes.empty() && bytes.back() == '\r';  // logs copied from Windows
+    if (cr) bytes.remove_suffix(1);
+    const std::string_view text = bytes.substr(ci_prefix_length(bytes));
+    int pid = 0;
+    const std::string_view body = text.substr(pid_prefix_length(text, &pid));
+    const std::string_view trimmed = trim(body);
+    // Made whole, every member given: a LineView default-made and then filled in was zeroed
+    // first, with a slow "rep stos", on every line.
+    const LineView line{bytes, cr,  text,          body, trimmed, is_tsan_delimiter(trimmed),
+                        pid,   line_count++, cut};
 
     const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
     const bool is_headline = headline.tool != Tool::None;
@@ -1284,7 +1464,7 @@ struct ReportStream::Impl {
 
     if (is_headline) start_report(line, headline);
 
-    const bool delimiter = is_tsan_delimiter(line.trimmed);
+    const bool delimiter = line.delimiter;
     remember(last_any, line, delimiter);
     if (line.pid == 0) {
       remember(last_unprefixed, line, delimiter);
@@ -1297,7 +1477,8 @@ struct ReportStream::Impl {
       }
       remember(*cached_previous, line, delimiter);
     }
-    if (!queue.empty()) emit_ready();
+    // (emit_ready has nothing to do unless one of these holds: tested here, without a call.)
+    if (!queue.empty() && (queue.front()->done || waiting_bytes > kMaxWaitingBytes)) emit_ready();
   }
 
   // The line before the headline that a report of `owner` would read, if any.
@@ -1314,6 +1495,7 @@ struct ReportStream::Impl {
     if (open.size() >= kMaxOpenReports) close_open(open.front(), true);
     auto owned = std::make_unique<OpenReport>();
     OpenReport& o = *owned;
+    o.spares = &spares;
     Report& report = o.report;
     o.tool = headline.tool;
     report.tool = tool_name(headline.tool);

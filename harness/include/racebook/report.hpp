@@ -104,7 +104,8 @@ struct Report {
 };
 
 // Parses a log fed in pieces of any size, in one pass and in memory bounded by the largest
-// report (not the log): each finished report goes to `on_report` as soon as its end is seen,
+// report (not the log; plus a few MiB at most of handed-out reports' frames, kept to be reused
+// for the next ones): each finished report goes to `on_report` as soon as its end is seen,
 // in the order parse_reports() returns them (by headline). Feeding a log in any chunking gives
 // exactly what parse_reports() gives for the whole of it: parse_reports is this class fed once.
 //
