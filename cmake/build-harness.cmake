@@ -17,8 +17,8 @@ endif()
 # A build tree of another checkout, or of another part, would hand this corpus a harness built
 # from other sources: refused, never used.
 if(EXISTS "${BUILD}/CMakeCache.txt")
-  file(STRINGS "${BUILD}/CMakeCache.txt" home REGEX "^CMAKE_HOME_DIRECTORY:INTERNAL=")
-  file(STRINGS "${BUILD}/CMakeCache.txt" part REGEX "^RACEBOOK_PART:STRING=")
+  file(STRINGS "${BUILD}/CMakeCache.txt" home ENCODING UTF-8 REGEX "^CMAKE_HOME_DIRECTORY:INTERNAL=")
+  file(STRINGS "${BUILD}/CMakeCache.txt" part ENCODING UTF-8 REGEX "^RACEBOOK_PART:STRING=")
   string(REGEX REPLACE "^[^=]*=" "" home "${home}")
   string(REGEX REPLACE "^[^=]*=" "" part "${part}")
   file(REAL_PATH "${SOURCE}" source_real)
