@@ -8,23 +8,9 @@
 
 #include <unistd.h>
 
+#include "captured_as_case.hpp"
 #include "racebook/docs.hpp"
 #include "racebook/results.hpp"
-
-namespace {
-
-// A captured log, with its capture directory renamed to /proj/cases so that its program looks
-// like one of our case files (the log is otherwise as the runtime printed it).
-std::string log_as_case(const std::string& name) {
-  std::ifstream in(std::string(RACEBOOK_TEST_DATA) + "/" + name);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  static const std::regex capture_dir("/tmp/racebook-capture\\.[A-Za-z0-9]+/");
-  return std::regex_replace(text.str(), capture_dir, "/proj/cases/");
-}
-
-}  // namespace
 
 TEST_CASE("docs.excerpt_is_relative_without_build_ids_and_cut_after_our_frames", "[docs]") {
   const std::string raw = log_as_case("tsan_data_race.clang.log");

@@ -3,24 +3,18 @@
 // checked by the docs.pictures_render test, with rsvg-convert, on the pictures docs/ holds.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include <map>
 
+#include "captured_as_case.hpp"
 #include "racebook/picture.hpp"
 
 namespace {
 
 using racebook::RaceDrawing;
 
-// A captured log with its capture directory renamed to /proj/cases, as a case file's would be.
+// A captured log's first report, its program standing as a case file (captured_as_case.hpp).
 racebook::Report captured(const std::string& name) {
-  std::ifstream in(std::string(RACEBOOK_TEST_DATA) + "/" + name);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  static const std::regex capture_dir("/tmp/racebook-capture\\.[A-Za-z0-9]+/");
-  auto reports = racebook::parse_reports(std::regex_replace(text.str(), capture_dir, "/proj/cases/"));
+  auto reports = racebook::parse_reports(log_as_case(name));
   REQUIRE(!reports.empty());
   return reports.front();
 }
