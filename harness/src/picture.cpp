@@ -155,7 +155,11 @@ class Builder {
     });
     std::vector<std::size_t> events;
     for (const Access* a : accesses) events.push_back(add(lane(a->thread), access_text(*a), where(a->stack)));
-    if (events.size() >= 2) missing(events[0], events[1], "no happens-before between them");
+    if (events.size() >= 2) {
+      missing(events[0], events[1], "no happens-before between them");
+      // A write and a read of it: the fix orders the write first.
+      d_.fix_reversed = !accesses[0]->write && accesses[1]->write;
+    }
   }
 
   void thread_leak() {
@@ -319,10 +323,17 @@ void panel(std::ostringstream& svg, const RaceDrawing& d, const Geometry& g, dou
         << "\" class=\"creates\" marker-end=\"url(#arrow)\"/>\n";
   }
   const bool has_edge = d.missing_from != d.missing_to;
+  // Where each event is drawn: in the fix, the side that now comes first goes on top.
+  const bool swap = fixed && d.fix_reversed && has_edge;
+  auto row = [&](std::size_t i) {
+    if (swap && i == d.missing_from) return d.missing_to;
+    if (swap && i == d.missing_to) return d.missing_from;
+    return i;
+  };
   for (std::size_t i = 0; i < d.events.size(); ++i) {
     const auto& e = d.events[i];
     const bool key = has_edge && (i == d.missing_from || i == d.missing_to);
-    const double y = event_y(d, i, top);
+    const double y = event_y(d, row(i), top);
     const double w = g.lane_width[e.lane] - 20;
     svg << "<rect x=\"" << box_left(i) << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxHeight
         << "\" rx=\"6\" class=\"" << (key ? (fixed ? "key fixed" : "key") : "event") << "\"/>\n";
@@ -337,10 +348,12 @@ void panel(std::ostringstream& svg, const RaceDrawing& d, const Geometry& g, dou
   }
   if (!has_edge) return;
   // The edge: from the bottom of the earlier event to the top of the later one.
-  const auto& a = d.events[d.missing_from];
-  const auto& b = d.events[d.missing_to];
-  const double x1 = g.lane_x[a.lane], y1 = event_y(d, d.missing_from, top) + kBoxHeight;
-  const double x2 = g.lane_x[b.lane], y2 = event_y(d, d.missing_to, top);
+  const std::size_t first = swap ? d.missing_to : d.missing_from;
+  const std::size_t second = swap ? d.missing_from : d.missing_to;
+  const auto& a = d.events[first];
+  const auto& b = d.events[second];
+  const double x1 = g.lane_x[a.lane], y1 = event_y(d, row(first), top) + kBoxHeight;
+  const double x2 = g.lane_x[b.lane], y2 = event_y(d, row(second), top);
   const std::string label = fixed ? fix.edge : "✗ " + d.missing;
   svg << "<line x1=\"" << x1 << "\" y1=\"" << y1 << "\" x2=\"" << x2 << "\" y2=\"" << y2 << "\" class=\""
       << (fixed ? "orders\" marker-end=\"url(#arrow-green)" : "missing") << "\"/>\n";

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <regex>
 
 #include "captured_as_case.hpp"
 #include "racebook/picture.hpp"
@@ -106,4 +107,34 @@ TEST_CASE("picture.text_is_escaped_for_xml", "[picture]") {
   CHECK_THAT(svg, Catch::Contains("f&lt;int&gt;"));
   CHECK_THAT(svg, Catch::Contains("a -&gt; b"));
   CHECK_THAT(svg, !Catch::Contains("<int>"));
+}
+
+TEST_CASE("picture.the_fix_orders_a_write_before_the_read_of_it", "[picture]") {
+  // main reads what T1 writes (read_before_join): the race is drawn in lane order, the fix's
+  // edge from the write to the read, and the write on top in the fix's panel.
+  racebook::Report report;
+  report.kind = "data-race";
+  report.accesses.resize(2);
+  report.accesses[0].thread = "T0";
+  report.accesses[0].size = 4;
+  report.accesses[1].thread = "T1";
+  report.accesses[1].write = true;
+  report.accesses[1].size = 4;
+  const auto d = racebook::draw_race(report, "x.racy", "/proj", case_file("x.cpp", {}));
+  REQUIRE(d.events.size() == 2);
+  CHECK(d.events[d.missing_from].what == "read 4 bytes");
+  CHECK(d.events[d.missing_to].what == "write 4 bytes");
+  CHECK(d.fix_reversed);
+  const std::string svg = racebook::race_svg(d, {"x.fixed", "join() → read"}, "p");
+  // In the fix's panel (the second half), the write's box is drawn above the read's.
+  const std::string fix_panel = svg.substr(svg.find("the fix: x.fixed"));
+  auto y_of = [&](const std::string& text) {
+    std::smatch m;
+    REQUIRE(std::regex_search(fix_panel, m, std::regex("y=\"([0-9.]+)\" class=\"what\">" + text + "<")));
+    return std::stod(m[1]);
+  };
+  CHECK(y_of("write 4 bytes") < y_of("read 4 bytes"));
+  // Two writes, or a write then a read in lane order: the fix keeps the lane order.
+  report.accesses[0].write = true;
+  CHECK_FALSE(racebook::draw_race(report, "x.racy", "/proj", case_file("x.cpp", {})).fix_reversed);
 }

@@ -39,6 +39,9 @@ struct RaceDrawing {
   std::vector<Edge> edges;         // the report's: creation, and the missing edge
   std::string missing;             // the missing edge's label, also the fix edge's place
   std::size_t missing_from = 0, missing_to = 0;
+  // In the fix, missing_to's step comes first: it is a write and missing_from's a read of it
+  // (join, a release store, a name set before start()), so the fix's edge runs the other way.
+  bool fix_reversed = false;
 };
 
 // The drawing of `report` (a run's report of the variant `key`, "scenario.variant"): lanes and
