@@ -26,7 +26,11 @@ struct DocsOutcome {
 // Fills (or, with check=true, verifies) every generated block of docs/*.md and the matrix page
 // docs/verdicts.md. Blocks:
 //   <!-- racebook:verdicts SCENARIO --> ... <!-- /racebook:verdicts -->
-//   <!-- racebook:report SCENARIO.VARIANT PRESET --> ... <!-- /racebook:report -->
+//   <!-- racebook:report SCENARIO.VARIANT PRESET [folded] --> ... <!-- /racebook:report -->
+//     (folded: under <details>, for a second compiler's report)
+//   <!-- racebook:picture SCENARIO.VARIANT PRESET fix SCENARIO.VARIANT: EDGE --> ...
+//     <!-- /racebook:picture -->  (writes docs/pictures/SCENARIO.VARIANT.svg from the report; the
+//     fix must be clean in the same run; the check compares the report's signature in the SVG)
 //   <!-- racebook:measured SCENARIO.VARIANT --> ... <!-- /racebook:measured -->  (an oracle's
 //     "measured: " lines per preset: shown, and required to exist, but never compared)
 // Verdict tables have a column per run, in the order of `runs` (corpus_presets()' order).
