@@ -216,8 +216,10 @@ std::string report_block_of(const Block& b, PageContext& c) {
   return fresh;
 }
 
-std::string picture_signature_line(const std::string& signature) {
-  return "<!-- racebook signature: " + replace_all(signature, "--", "- -") + " -->";
+// What a picture was drawn from, kept in the SVG for the check: the report's signature and the
+// fix as the block names it (a changed fix or edge makes the picture stale too).
+std::string picture_signature_line(const std::string& signature, const std::string& fix, const std::string& edge) {
+  return "<!-- racebook signature: " + replace_all(signature + " || fix " + fix + ": " + edge, "--", "- -") + " -->";
 }
 
 // "KEY PRESET fix FIX_KEY: EDGE": the picture of KEY's report in PRESET, beside FIX_KEY (a
@@ -251,12 +253,12 @@ std::string picture_block(const Block& b, PageContext& c) {
     return "";
   }
   const fs::path file = c.project_dir / "docs" / "pictures" / (key + ".svg");
-  const std::string want = picture_signature_line(signature(raw, c.project_dir));
+  const std::string want = picture_signature_line(signature(raw, c.project_dir), fix, edge);
   if (c.check) {
     const std::string have = fs::exists(file) ? read_text(file) : "";
     if (have.find(want) == std::string::npos) {
       c.problems.push_back(b.where + "the picture docs/pictures/" + key + ".svg was not drawn from a report like "
-                           "this run's (" + (have.empty() ? "it does not exist" : "its signature differs") +
+                           "this run's, with this fix (" + (have.empty() ? "it does not exist" : "its signature differs") +
                            "); redraw it with ./harness/racebook.sh docs");
     }
   } else {
