@@ -158,8 +158,17 @@ run_all_presets() {
 }
 
 
+# A command's words beyond what it takes are refused, not ignored: `check tsan asan` would
+# otherwise check tsan alone and pass.
+at_most() {
+  local most=$1 command=$2
+  shift 2
+  [ $# -le "$most" ] || die "$command takes at most $most argument(s), not $#: $*"
+}
+
 case "${1:-}" in
   check)
+    at_most 1 "$@"
     preset=${2:-tsan}
     load_presets
     [[ " ${all_presets[*]} " == *" $preset "* ]] ||
@@ -168,6 +177,7 @@ case "${1:-}" in
     check_preset "$preset"
     ;;
   test)
+    at_most 0 "$@"
     install_missing
     load_presets
     status=0
@@ -199,12 +209,14 @@ case "${1:-}" in
     exit $status
     ;;
   docs)
+    at_most 0 "$@"
     install_missing
     load_presets
     run_all_presets || say "some verdicts failed; the docs will show them as ✗"
     "$harness" docs .
     ;;
   fuzz)
+    at_most 2 "$@"
     seconds=${2:-600}
     runs=${3:-0}
     [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || die "fuzz: SECONDS must be a whole number above 0, not '$seconds'"
@@ -212,10 +224,13 @@ case "${1:-}" in
     install_missing
     cmake --preset fuzz -DRACEBOOK_FUZZ_SECONDS="$seconds" -DRACEBOOK_FUZZ_RUNS="$runs" >/dev/null &&
       cmake --build --preset fuzz || exit 1
+    # The record is written by harness/fuzz/run_fuzzer.cmake (JSON, read with jq); one left
+    # from an earlier run must never be recorded as this run's.
+    record=build/fuzz/fuzz-parser/record.json
+    rm -f "$record"
     status=0
     ctest --preset fuzz --timeout $((seconds + 300)) || status=1
-    # The record is written by harness/fuzz/run_fuzzer.cmake (JSON, read with jq).
-    record=build/fuzz/fuzz-parser/record.json
+    [ -f "$record" ] || die "fuzz: the run wrote no record ($record); docs/fuzzing.md is left as it was"
     sed -i '/^## The last long run/,$d' docs/fuzzing.md
     {
       echo "## The last long run"
@@ -232,11 +247,15 @@ case "${1:-}" in
     exit $status
     ;;
   bench)
+    at_most 1 "$@"
     install_missing
     exec "$top/harness/benchmark.sh" "${2:-3}"
     ;;
   stability)
+    at_most 1 "$@"
     runs=${2:-100}
+    # Checked before any preset's results are removed.
+    [[ $runs =~ ^[0-9]+$ && $runs -gt 0 ]] || die "stability: N must be a whole number above 0, not '$runs'"
     install_missing
     mapfile -t sanitizer_presets < <(sanitizer_presets)
     [ ${#sanitizer_presets[@]} -gt 0 ] || die "stability: CMakePresets.json has no corpus preset with a sanitizer"
