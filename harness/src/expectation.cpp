@@ -20,7 +20,7 @@ std::string at(const std::string& path, int line) {
 }
 
 const std::set<std::string>& known_sanitizers() {
-  static const std::set<std::string> names{"normal", "tsan", "asan"};
+  static const std::set<std::string> names{"normal", "tsan", "asan", "helgrind", "drd"};
   return names;
 }
 
