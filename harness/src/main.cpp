@@ -271,8 +271,10 @@ json early_failure(const std::string& scenario, const std::string& variant,
 // --sanitizer and --compiler: what the case program was built with (`run` and `variants`).
 void add_build_options(CLI::App& cmd, std::string& sanitizer, std::string& compiler) {
   add_required(cmd, "--sanitizer", sanitizer,
-               "The sanitizer the program was built with", "normal|tsan|asan");
-  add_required(cmd, "--compiler", compiler, "The compiler the program was built with", "gcc|clang");
+               "The detector the program was built for", "normal|tsan|asan|helgrind|drd");
+  add_required(cmd, "--compiler", compiler,
+               "The compiler the program was built with, optionally with its major version",
+               "gcc|clang[MAJOR]");
 }
 
 // ---- variants ----
@@ -396,11 +398,10 @@ RunOptions run_names(const RunArgs& a) {
 void check_run_values(const RunArgs& a, RunOptions& o) {
   if (a.program.empty()) throw UsageError("--program needs a value, not an empty string");
   o.program = absolute_path(a.program).string();
-  if (o.sanitizer != "normal" && o.sanitizer != "tsan" && o.sanitizer != "asan") {
-    throw UsageError("--sanitizer must be normal, tsan or asan, not \"" + o.sanitizer + "\"");
-  }
-  if (o.compiler != "gcc" && o.compiler != "clang") {
-    throw UsageError("--compiler must be gcc or clang, not \"" + o.compiler + "\"");
+  try {
+    racebook::check_detector_and_compiler(o.sanitizer, o.compiler);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
   o.timeout_s = number(a.timeout, "--timeout", 1, 3600);
   o.retries = number(a.retries, "--retries", 1, kMaxRetries);
@@ -511,12 +512,14 @@ struct RunCase {
   explicit RunCase(const RunOptions& o)
       : file(racebook::read_case_file(o.source, o.source_root.string())),
         variant(&file.variant(o.variant)),
-        expected(&racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)) {}
+        expectation(racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)),
+        expected(&expectation) {}
   RunCase(const RunCase&) = delete;
   RunCase& operator=(const RunCase&) = delete;
 
   racebook::CaseFile file;
   const racebook::Variant* variant;
+  racebook::Expectation expectation;
   const racebook::Expectation* expected;
 };
 
