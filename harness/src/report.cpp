@@ -1498,7 +1498,8 @@ VgLine classify_vg_line(std::string_view body) {
       }
       break;
     default:
-      if (!(t[0] >= 'A' && t[0] <= 'Z')) return v;  // every headline starts with a capital
+      // Every headline starts with a capital, but DRD's "pthread_join(): invalid thread ID".
+      if (!(t[0] >= 'A' && t[0] <= 'Z') && t[0] != 'p') return v;
       break;
   }
   if (helgrind_kind(t) != kUnknownKind) {
@@ -2051,7 +2052,10 @@ struct ReportStream::Impl {
       // A line at the margin after a blank line: the report ended at the blank. The line may be
       // a headline no rule knows, if a stack follows it.
       vg_close_current(p);
-      if (!starts_with(v.text, "Warning: ") && !starts_with(v.text, "WARNING: ")) {
+      // Not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack) that comes before a
+      // "Lock on mutex 0x.. was held during N ms" headline (--exclusive-threshold).
+      if (!starts_with(v.text, "Warning: ") && !starts_with(v.text, "WARNING: ") &&
+          v.text != "Acquired at:") {
         p.candidate.assign(v.text);
         p.candidate_raw.assign(line.text);
         p.candidate_number = line.number;
@@ -2322,9 +2326,18 @@ std::vector<Report> parse_reports(std::string_view log) {
 
 bool may_start_report(std::string_view line) {
   // Every headline marker (find_headline) contains one of these two words, which color codes
-  // never split: the runtimes color whole phrases.
+  // never split: the runtimes color whole phrases. A Valgrind report may start at any line of
+  // Valgrind's that is not indented: "==PID== " and a character that is not a space.
   auto has_marker = [](std::string_view s) {
-    return contains(s, "Sanitizer") || contains(s, "runtime error");
+    if (contains(s, "Sanitizer") || contains(s, "runtime error")) return true;
+    for (std::size_t p = s.find("== "); p != std::string_view::npos; p = s.find("== ", p + 1)) {
+      std::size_t d = p;
+      while (d > 0 && is_digit(s[d - 1])) --d;
+      if (d < p && d >= 2 && s[d - 1] == '=' && s[d - 2] == '=' && p + 3 < s.size() &&
+          !is_space(s[p + 3]))
+        return true;
+    }
+    return false;
   };
   if (has_marker(line)) return true;
   // parse_reports strips colors before looking for headlines; so must this, in case a code
