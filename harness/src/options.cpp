@@ -251,6 +251,9 @@ constexpr VgForced kVgCommon[] = {
     {"--vgdb", "no"},                   // --vgdb-error=0 would wait for a debugger for ever
     {"--wait-for-gdb", "no"},
     {"--fullpath-after", ""},           // frames name full paths, as the markers are matched
+    {"--num-callers", "50"},            // the default 12 frames often end inside libstdc++
+                                        // (std::promise, std::thread) before the case's own line
+    {"--child-silent-after-fork", "no"},  // yes hides every report of a forked child
 };
 
 // Per tool (helgrind/hg_main.c, drd/drd_main.c): the checks racebook's verdicts are made with.

@@ -79,7 +79,7 @@ std::string last_vg(const std::vector<std::string>& args, const std::string& nam
 
 TEST_CASE("options.valgrind_racebook_decides_what_reaches_it", "[options]") {
   racebook::ValgrindUserOptions user;
-  user.home_rc = "--xml=yes --xml-file=/tmp/x.xml\n--num-callers=30";
+  user.home_rc = "--xml=yes --xml-file=/tmp/x.xml\n--num-callers=30\n--max-stackframe=4000000";
   user.env = "--log-file=/tmp/l --tool=none --error-limit=yes --time-stamp=yes --vgdb-error=0";
   user.cwd_rc = "--history-level=none --track-lockorders=no --command-line-only=no";
   const auto o = racebook::valgrind_options("helgrind", user, {{"VALGRIND_LIB", "/elsewhere"}});
@@ -96,7 +96,8 @@ TEST_CASE("options.valgrind_racebook_decides_what_reaches_it", "[options]") {
   CHECK(last_vg(o.args, "--fullpath-after").empty());
   CHECK(last_vg(o.args, "--history-level") == "full");
   CHECK(last_vg(o.args, "--track-lockorders") == "yes");
-  CHECK(last_vg(o.args, "--num-callers") == "30");  // passes through
+  CHECK(last_vg(o.args, "--num-callers") == "50");  // racebook needs the deep frames
+  CHECK(last_vg(o.args, "--max-stackframe") == "4000000");  // passes through
   CHECK(last_vg(o.args, "--command-line-only") == "yes");
   CHECK(std::count(o.args.begin(), o.args.end(), "--tool=none") == 0);
   CHECK(std::count(o.unset_env.begin(), o.unset_env.end(), "VALGRIND_OPTS") == 1);
