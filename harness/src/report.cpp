@@ -1,5 +1,5 @@
-// Parses the text that ThreadSanitizer, AddressSanitizer, LeakSanitizer and UBSan print into
-// racebook::Report records.
+// Parses the text that ThreadSanitizer, AddressSanitizer, LeakSanitizer and UBSan print, and
+// Valgrind's Helgrind and DRD (see "Valgrind" below), into racebook::Report records.
 //
 // The parser works line by line. It first looks for a headline (the line that opens a
 // report), then decides where that report ends using each tool's own framing, then reads the
@@ -1401,9 +1401,13 @@ bool may_hold_headline(std::string_view text) {
 
 // Valgrind: Helgrind and DRD (valgrind 3.19; docs in README.md's parse section).
 //
-// Every function of it is [[gnu::cold, gnu::noinline]]: inlined, or inlining into it, it used up
-// GCC's inlining budget for this file, and the sanitizer logs' own path (string_view::substr,
-// to_int, ...) was no longer inlined: 9 % more instructions on a TSan/ASan log.
+// Every function of it is cold, never inlined and inlines nothing (optimize("no-inline"); the
+// always-inlined helpers are called through out-of-line vg_* forms), and it instantiates no
+// container template of its own beyond vectors: inlined, or inlining into it, it used up GCC's
+// inlining budget for this file (--param inline-unit-growth), and the sanitizer logs' own path
+// (string_view::substr, to_int, the frame moves) was no longer inlined: 9 % more instructions
+// on a TSan/ASan log (callgrind, 20 MB). With this, sub(), the always_inline on to_int and
+// after_line and the flattened Spares::add_frame: 0.6 % more than before Valgrind was read.
 //
 // Every line Valgrind writes is "==PID== text" (a blank one "==PID== "); its debug lines are
 // "--PID-- text" and are skipped. So only lines with a "==PID==" prefix and a space after it
