@@ -1393,6 +1393,13 @@ bool may_hold_headline(std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------
+// What every Valgrind function is (see below); clang knows no optimize attribute.
+#if defined(__clang__)
+#define RACEBOOK_VG_COLD [[gnu::cold, gnu::noinline]]
+#else
+#define RACEBOOK_VG_COLD [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]]
+#endif
+
 // Out-of-line forms of the always-inlined helpers above, for the Valgrind code only (see below).
 [[gnu::noinline]] bool vg_starts(std::string_view s, std::string_view prefix) { return starts_with(s, prefix); }
 [[gnu::noinline]] bool vg_ends(std::string_view s, std::string_view suffix) { return ends_with(s, suffix); }
@@ -1452,7 +1459,7 @@ struct VgLine {
 };
 
 // Valgrind's debug and warning lines: "--1234-- text".
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] bool is_valgrind_debug_line(std::string_view text) {
+RACEBOOK_VG_COLD bool is_valgrind_debug_line(std::string_view text) {
   const std::string_view digits = leading_digits(sub(text, 2));
   return !digits.empty() && sub(text, 2 + digits.size(), 2) == "--";
 }
@@ -1464,14 +1471,14 @@ bool is_vg_frame_line(std::string_view t) {
 }
 
 // "Thread 3:" or "Thread 3 (name):" (drd_error.c's preamble of a thread's first report).
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] bool is_drd_thread_line(std::string_view t) {
+RACEBOOK_VG_COLD bool is_drd_thread_line(std::string_view t) {
   if (!vg_starts(t, "Thread ") || t.size() < 9 || !is_digit(t[7]) || t.back() != ':') return false;
   std::string_view rest = sub(t, 7 + leading_digits(sub(t, 7)).size());
   return rest == ":" || (vg_starts(rest, " (") && vg_ends(rest, "):"));
 }
 
 // `body` is the line after its "==PID==" prefix and starts with a space.
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] VgLine classify_vg_line(std::string_view body) {
+RACEBOOK_VG_COLD VgLine classify_vg_line(std::string_view body) {
   VgLine v;
   v.text = vg_trim(body);
   const std::string_view t = v.text;
@@ -1543,7 +1550,7 @@ bool is_vg_frame_line(std::string_view t) {
 // field of `frame`. The location is the last parenthesised group after a space: function names
 // hold spaces and parentheses ("(anonymous namespace)::f(int&) const"), paths may hold spaces.
 // Valgrind prints no column; "in OBJECT" is the module when it knows no file.
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void parse_vg_frame(std::string_view t, int index, Frame& frame) {
+RACEBOOK_VG_COLD void parse_vg_frame(std::string_view t, int index, Frame& frame) {
   frame.function.clear();
   frame.file.clear();
   frame.line = 0;
@@ -1572,7 +1579,7 @@ bool is_vg_frame_line(std::string_view t) {
 }
 
 // The word after `marker` in `s` ("0x10C0A0" after "lock at "), or empty.
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] std::string_view word_after(std::string_view s, std::string_view marker) {
+RACEBOOK_VG_COLD std::string_view word_after(std::string_view s, std::string_view marker) {
   const std::size_t p = s.find(marker);
   if (p == std::string_view::npos) return {};
   return first_word(sub(s, p + marker.size()));
@@ -1582,7 +1589,7 @@ bool is_vg_frame_line(std::string_view t) {
 // conflicts with a previous read of size 4 by thread #2"; DRD "Conflicting store by thread 3
 // at 0x0010c054 size 4". False for any other line (Helgrind's --history-level=approx "This
 // conflicts with a previous access by thread #2, after" names no access).
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] bool parse_vg_access(std::string_view t, Access& access) {
+RACEBOOK_VG_COLD bool parse_vg_access(std::string_view t, Access& access) {
   std::string_view s = t;
   if (vg_consume(s, "Possible data race during ") || (access.previous = vg_consume(s, "This conflicts with a previous "))) {
     if (vg_consume(s, "write of size ")) {
@@ -1611,7 +1618,7 @@ bool is_vg_frame_line(std::string_view t) {
 
 // One line of a Valgrind report after its headline (or of the lock blocks before a Helgrind
 // race's headline), trimmed.
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_body_line(OpenReport& o, std::string_view t) {
+RACEBOOK_VG_COLD void vg_body_line(OpenReport& o, std::string_view t) {
   Report& report = o.report;
   if (t.empty()) {
     o.after_blank = true;
@@ -1742,7 +1749,7 @@ struct VgProc {
 };
 
 // The "#3" thread numbers a Helgrind report names: in its headline and its accesses.
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] std::vector<std::string> hg_threads_named(const Report& report) {
+RACEBOOK_VG_COLD std::vector<std::string> hg_threads_named(const Report& report) {
   std::vector<std::string> ids;
   auto add = [&](std::string_view id) {
     if (id.size() >= 2 && id[0] == '#' && std::find(ids.begin(), ids.end(), id) == ids.end())
@@ -1763,7 +1770,7 @@ struct VgProc {
 // failed call's own report ("Thread #1's call to pthread_mutex_destroy failed / with error code
 // 16 (EBUSY ...)") at the same place: the same thread, and the same stack below the first frame
 // (Helgrind's interceptor, whose pc differs).
-[[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] bool is_companion(const Report& held, const Report& api) {
+RACEBOOK_VG_COLD bool is_companion(const Report& held, const Report& api) {
   const auto thread_of = [](std::string_view h) { return word_after(h, "Thread "); };
   std::string_view t1 = thread_of(held.headline);
   std::string_view t2 = thread_of(api.headline);
@@ -1809,7 +1816,7 @@ struct ReportStream::Impl {
   VgProc* vg_cached = nullptr;  // vg_procs[vg_cached_pid], or null when it has none
   bool vg_cache_valid = false;
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] VgProc* vg_find(int pid) {
+  RACEBOOK_VG_COLD VgProc* vg_find(int pid) {
     if (vg_cache_valid && pid == vg_cached_pid) return vg_cached;
     vg_cached_pid = pid;
     vg_cached = nullptr;
@@ -1819,7 +1826,7 @@ struct ReportStream::Impl {
     return vg_cached;
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] VgProc& vg_make(int pid, Tool tool) {
+  RACEBOOK_VG_COLD VgProc& vg_make(int pid, Tool tool) {
     if (vg_procs.size() >= kMaxVgProcs) {  // a garbage log naming any number of pids
       vg_end_all();
       vg_procs.clear();
@@ -1835,12 +1842,12 @@ struct ReportStream::Impl {
     return p;
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_end_all() {
+  RACEBOOK_VG_COLD void vg_end_all() {
     for (const auto& p : vg_procs) vg_end(*p);
   }
 
   // A report's first line (a Helgrind separator, a headline): its raw text and bounds.
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] std::unique_ptr<OpenReport> vg_new(Tool tool, const LineView& line, std::string_view raw_text) {
+  RACEBOOK_VG_COLD std::unique_ptr<OpenReport> vg_new(Tool tool, const LineView& line, std::string_view raw_text) {
     auto owned = std::make_unique<OpenReport>();
     OpenReport& o = *owned;
     o.spares = &spares;
@@ -1861,7 +1868,7 @@ struct ReportStream::Impl {
   }
 
   // Makes `o` the report of the headline `text` on `line` (whose raw text it already has).
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] static void vg_headline(OpenReport& o, Tool tool, std::size_t number, std::string_view text) {
+  RACEBOOK_VG_COLD static void vg_headline(OpenReport& o, Tool tool, std::size_t number, std::string_view text) {
     o.tool = tool;
     o.report.tool = tool_name(tool);
     o.report.headline = std::string(text);
@@ -1874,7 +1881,7 @@ struct ReportStream::Impl {
       open_section(o, o.report.accesses, std::move(access), Target::Access);
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_push(VgProc& p, std::unique_ptr<OpenReport> owned) {
+  RACEBOOK_VG_COLD void vg_push(VgProc& p, std::unique_ptr<OpenReport> owned) {
     OpenReport* o = owned.get();
     queue.push_back(std::move(owned));
     p.current = o;
@@ -1882,14 +1889,14 @@ struct ReportStream::Impl {
   }
 
   // A line into a report: false (nothing read) when it would outgrow the report's bounds.
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] static bool vg_feed(OpenReport& o, const LineView& line) {
+  RACEBOOK_VG_COLD static bool vg_feed(OpenReport& o, const LineView& line) {
     if (line.cut) o.report.truncated = true;
     if (o.entries >= kMaxReportEntries || !append_raw(o, line.full, line.cr)) return false;
     vg_body_line(o, line.trimmed);
     return true;
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_feed_current(VgProc& p, const LineView& line) {
+  RACEBOOK_VG_COLD void vg_feed_current(VgProc& p, const LineView& line) {
     if (p.pending_is_companion) {
       if (!vg_feed(*p.pending, line)) p.pending->report.truncated = true;
       return;
@@ -1900,7 +1907,7 @@ struct ReportStream::Impl {
     }
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_close_current(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_close_current(VgProc& p) {
     p.current_awaits_companion = false;
     OpenReport* o = p.current;
     if (!o) return;
@@ -1927,7 +1934,7 @@ struct ReportStream::Impl {
     on_done(*o);
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_drop_pending(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_drop_pending(VgProc& p) {
     if (p.pending) spares.keep(p.pending->report);
     p.pending.reset();
     p.pending_is_companion = false;
@@ -1936,7 +1943,7 @@ struct ReportStream::Impl {
   // Helgrind's pthread-api-error after a destroy-of-locked-mutex or double-lock report: folded
   // into that report as a section titled with its headline when it is that report's failed call
   // (is_companion), else a report of its own.
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_resolve_companion(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_resolve_companion(VgProc& p) {
     if (!p.pending_is_companion) return;
     p.pending_is_companion = false;
     std::unique_ptr<OpenReport> api = std::move(p.pending);
@@ -1963,7 +1970,7 @@ struct ReportStream::Impl {
   }
 
   // The process's reports end here (an announcement, the end lines, the end of the log).
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void vg_end(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_end(VgProc& p) {
     if (p.pending_is_companion) {
       vg_resolve_companion(p);
     } else {
@@ -1974,7 +1981,7 @@ struct ReportStream::Impl {
     p.has_candidate = false;
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void hg_line(VgProc& p, const LineView& line, const VgLine& v) {
+  RACEBOOK_VG_COLD void hg_line(VgProc& p, const LineView& line, const VgLine& v) {
     using State = VgProc::State;
     switch (v.form) {
       case VgForm::Announcement:
@@ -2059,7 +2066,7 @@ struct ReportStream::Impl {
     }
   }
 
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] void drd_line(VgProc& p, const LineView& line, const VgLine& v) {
+  RACEBOOK_VG_COLD void drd_line(VgProc& p, const LineView& line, const VgLine& v) {
     const bool after_break = p.after_break;
     p.after_break = v.form == VgForm::Blank || v.form == VgForm::DrdThread;
     const bool had_candidate = p.has_candidate;
@@ -2112,7 +2119,7 @@ struct ReportStream::Impl {
   }
 
   // A line of a "==PID==" prefix and a space: true when it is a Valgrind process's (and handled).
-  [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]] bool vg_line(const LineView& line) {
+  RACEBOOK_VG_COLD bool vg_line(const LineView& line) {
     VgProc* p = vg_find(line.pid);
     const VgLine v = classify_vg_line(line.body);
     if (!p) {
