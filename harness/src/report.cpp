@@ -1436,7 +1436,9 @@ bool may_hold_headline(std::string_view text) {
 // DRD: "Thread N:" before the first report of each thread in a row, then the headline and its
 // body; a report ends at the next headline or "Thread N:" line, at a line that is not a frame
 // after a blank line, or at the end lines. A line no rule knows, after a blank or "Thread N:"
-// line and right before an "at 0x.." frame, is an unknown headline (not "Warning:" lines).
+// line and right before an "at 0x.." frame, is an unknown headline (not "Warning:" lines, and
+// only after DRD's preamble: Memcheck's logs have "Thread N:" lines and stacks too, and give no
+// report at all).
 
 // What a Valgrind line ("==PID==" and a space, then this) is.
 enum class VgForm : unsigned char {
@@ -1724,6 +1726,7 @@ RACEBOOK_VG_COLD void vg_body_line(OpenReport& o, std::string_view t) {
 struct VgProc {
   int pid = 0;
   Tool tool = Tool::None;
+  bool preamble = false;  // the tool's preamble was seen (DRD's unknown headlines need it)
   enum class State : unsigned char { Idle, Announcement, Pre, Report } state = State::Idle;
   OpenReport* current = nullptr;            // the open report (in the stream's queue), or null
   bool current_awaits_companion = false;    // Helgrind: a destroy-of-locked-mutex or double-lock
@@ -2104,9 +2107,11 @@ struct ReportStream::Impl {
       // A line at the margin after a blank line: the report ended at the blank. The line may be
       // a headline no rule knows, if a stack follows it.
       vg_close_current(p);
-      // Not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack) that comes before a
-      // "Lock on mutex 0x.. was held during N ms" headline (--exclusive-threshold).
-      if (!vg_starts(v.text, "Warning: ") && !vg_starts(v.text, "WARNING: ") &&
+      // Only in a log whose preamble says DRD (not Memcheck's, which has "Thread N:" lines and
+      // errors with stacks too); not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack)
+      // that comes before a "Lock on mutex 0x.. was held during N ms" headline
+      // (--exclusive-threshold).
+      if (p.preamble && !vg_starts(v.text, "Warning: ") && !vg_starts(v.text, "WARNING: ") &&
           v.text != "Acquired at:") {
         p.candidate.assign(v.text);
         p.candidate_raw.assign(line.text);
@@ -2125,12 +2130,13 @@ struct ReportStream::Impl {
     if (!p) {
       Tool tool = v.tool;
       if (v.form == VgForm::Separator || v.form == VgForm::Announcement) tool = Tool::Helgrind;
+      // Not a "Thread N:" line alone: Memcheck prints those too.
       if (tool == Tool::None || (v.form != VgForm::Preamble && v.form != VgForm::Headline &&
-                                 v.form != VgForm::DrdThread && v.form != VgForm::Separator &&
-                                 v.form != VgForm::Announcement))
+                                 v.form != VgForm::Separator && v.form != VgForm::Announcement))
         return false;
       p = &vg_make(line.pid, tool);
     }
+    if (v.form == VgForm::Preamble && v.tool == p->tool) p->preamble = true;
     if (p->tool == Tool::Helgrind) {
       hg_line(*p, line, v);
     } else {
