@@ -84,6 +84,8 @@ install_missing() {
 
 install_packages() {
   local missing=("$@")
+  [ -z "${RACEBOOK_NO_INSTALL:-}" ] ||
+    die "missing Debian packages: ${missing[*]} (RACEBOOK_NO_INSTALL is set: install them yourself)"
   say "installing missing Debian packages: ${missing[*]}"
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
@@ -231,8 +233,12 @@ check_cxx_runtime() {
   fi
   if [ -z "$owner" ]; then
     compiler_links "$cxx_path" "${flags[@]}" || true  # its own words, for the message
-    die "$what. Its runtime is missing: for Debian's $cxx_family $cxx_major that is the package(s)" \
-      "$packages; this compiler ($cxx_path) is not from a Debian package, so install its runtime yourself"
+    [ -n "$runtime" ] ||
+      die "$what (its own words above). It is not from a Debian package: repair it, or pick" \
+        "another compiler (Debian's $cxx_family $cxx_major: $packages)"
+    die "$what: its $runtime runtime is missing. For Debian's $cxx_family $cxx_major that is the" \
+      "package(s) $packages; this compiler ($cxx_path) is not from a Debian package, so install" \
+      "its runtime yourself"
   fi
   # shellcheck disable=SC2086  # a list of package names
   install_named_packages "$what (no runtime?)" $packages
