@@ -2,11 +2,19 @@
 # The two commands of the README, for a fresh Debian machine. Each installs what is missing
 # (as root, or through sudo) and then runs CMake's workflow presets.
 #
-#   harness/racebook.sh check [PRESET]   the main job: build the corpus under ThreadSanitizer
-#                                        (or PRESET) and check every verdict, then summarise
+#   harness/racebook.sh check [PRESET...] [--cxx COMPILER]
+#                                        the main job: build the corpus under ThreadSanitizer
+#                                        (or each PRESET) and check every verdict, then
+#                                        summarise. --cxx: with that g++ or clang++ (g++-11,
+#                                        clang++-19, a path) in build/<preset>@<gcc|clang><major>
 #   harness/racebook.sh test             every test of the project: the harness's own (once),
-#                                        every corpus preset, a fuzz run, then a check that
-#                                        docs/ matches what this run printed, and the package
+#                                        every corpus preset, TSan and ASan with clang++-19, a
+#                                        fuzz run, then a check that docs/ matches what this run
+#                                        printed, and the package
+#   harness/racebook.sh matrix           the corpus under TSan and ASan with every installed
+#                                        toolchain (g++ 11 and 12, clang 14, 16 and 19 at least,
+#                                        installed when missing), helgrind and drd once, then
+#                                        docs/detectors.md (racebook-harness detectors)
 #   harness/racebook.sh docs             run every corpus preset and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
@@ -16,7 +24,9 @@
 #   harness/racebook.sh bench [RUNS]     the benchmark (harness/benchmark.sh); docs/performance.md
 #
 # The corpus presets are the configure presets of CMakePresets.json that inherit `corpus`
-# (harness/presets.sh reads them); stability runs those with a sanitizer.
+# (harness/presets.sh reads them); stability runs those with a sanitizer. Debian packages that
+# are missing are installed (apt-get, as root or with sudo); RACEBOOK_NO_INSTALL=1 installs
+# nothing and says what is missing.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
