@@ -11,10 +11,12 @@
 #                                        every corpus preset, TSan and ASan with clang++-19, a
 #                                        fuzz run, then a check that docs/ matches what this run
 #                                        printed, and the package
-#   harness/racebook.sh matrix           the corpus under TSan and ASan with every installed
+#   harness/racebook.sh matrix [COMPILER...]
+#                                        the corpus under TSan and ASan with every installed
 #                                        toolchain (g++ 11 and 12, clang 14, 16 and 19 at least,
-#                                        installed when missing), helgrind and drd once, then
-#                                        docs/detectors.md (racebook-harness detectors)
+#                                        installed when missing; or the COMPILERs named),
+#                                        helgrind and drd once, then docs/detectors.md
+#                                        (racebook-harness detectors)
 #   harness/racebook.sh docs             run every corpus preset and regenerate docs/ from them
 #   harness/racebook.sh stability [N]    run every variant N times (default 100) alone in each
 #                                        sanitizer preset; write docs/stability.{md,json}
@@ -383,7 +385,7 @@ matrix_compilers() {
     sort -u | sort -t- -k1,1r -k2,2n
 }
 
-# For each compiler: its TSan and ASan presets (tsan/asan for g++, tsan-clang/asan-clang for
+# For each compiler ($@, default: matrix_compilers): its TSan and ASan presets (tsan/asan for g++, tsan-clang/asan-clang for
 # clang++: the same flags, only the preset's own compiler differs) with --cxx, in
 # build/<preset>@<name> (or build/<preset> where it is the preset's own compiler); then the
 # presets without a compiler of their own to vary (helgrind, drd) once. Never stops at a failing
@@ -391,8 +393,8 @@ matrix_compilers() {
 # `racebook-harness detectors` reads every build that produced results (docs/detectors.md).
 run_matrix() {
   local word preset dir started rc status=0 line row_sep=$'\t'
-  local rows=() dirs=()
-  mapfile -t compilers < <(matrix_compilers)
+  local rows=() dirs=() compilers=("$@")
+  [ ${#compilers[@]} -ne 0 ] || mapfile -t compilers < <(matrix_compilers)
   say "matrix: ${compilers[*]}, each under TSan and ASan; then helgrind and drd once"
   for word in "${compilers[@]}"; do
     if ! (resolve_cxx "$word"); then  # installs it when missing; says why not
@@ -521,12 +523,18 @@ case "${1:-}" in
       exit 1
     fi
     [ ${#presets[@]} -eq 1 ] || say "all ${#presets[@]} checked: ${dirs[*]}"
+    exit 0  # read no further: the file may have changed during a long run
     ;;
   matrix)
-    at_most 0 "$@"
+    shift
+    for word in "$@"; do
+      [[ $word != -* ]] || die "matrix: unknown option '$word'; matrix takes compilers (g++-11 clang++-19 ...)"
+    done
     install_missing
     load_presets
-    run_matrix
+    status=0
+    run_matrix "$@" || status=$?
+    exit $status
     ;;
   test)
     at_most 0 "$@"
