@@ -385,6 +385,20 @@ matrix_compilers() {
     sort -u | sort -t- -k1,1r -k2,2n
 }
 
+# Resolves compiler $1 (resolve_cxx) and sets toolchain_presets to its TSan and ASan presets
+# (tsan asan for a g++, tsan-clang asan-clang for a clang++), their runtimes checked (installed).
+toolchain_presets=()
+use_toolchain() {
+  local word=$1 preset
+  resolve_cxx "$word"
+  toolchain_presets=()
+  for preset in tsan asan; do
+    [ "$cxx_family" = gcc ] || preset=$preset-clang
+    check_cxx_runtime "$preset" "$word"
+    toolchain_presets+=("$preset")
+  done
+}
+
 # For each compiler ($@, default: matrix_compilers): its TSan and ASan presets (tsan/asan for g++, tsan-clang/asan-clang for
 # clang++: the same flags, only the preset's own compiler differs) with --cxx, in
 # build/<preset>@<name> (or build/<preset> where it is the preset's own compiler); then the
@@ -540,6 +554,8 @@ case "${1:-}" in
     at_most 0 "$@"
     install_missing
     load_presets
+    # The extra toolchains are installed (or refused) before anything runs.
+    for word in "${test_toolchains[@]}"; do use_toolchain "$word"; done
     status=0
     # The harness and its own tests, once for all presets; then each preset's corpus and the
     # harness's checks against that preset's sanitizer.
@@ -550,10 +566,8 @@ case "${1:-}" in
     # Beyond the presets' own compilers (g++ and clang++ of Debian): TSan and ASan with each
     # compiler of test_toolchains, installed when missing, in build/<preset>@<name>.
     for word in "${test_toolchains[@]}"; do
-      resolve_cxx "$word"
-      for preset in tsan-clang asan-clang; do
-        [ "$cxx_family" = clang ] || preset=${preset%-clang}
-        check_cxx_runtime "$preset" "$word"
+      use_toolchain "$word"
+      for preset in "${toolchain_presets[@]}"; do
         run_preset "$preset" "$(cxx_build_dir "$preset")" || status=1
         echo
       done
