@@ -5,7 +5,8 @@
 #   compiler                  the harness's short name: gcc12, clang19 (_racebook_compiler_name)
 #   compiler_command          CMAKE_CXX_COMPILER as CMake found it (/usr/bin/clang++-19)
 #   compiler_path             the same with every symlink resolved (/usr/lib/llvm-19/bin/clang)
-#   compiler_version          the first line of `<compiler> --version`, whole
+#   compiler_version          CMake's version of it, 12.2.0 (what docs and detectors sort and label by)
+#   compiler_version_full     the first line of `<compiler> --version`, whole
 #   compiler_package(_version) the Debian package that owns compiler_path, when dpkg knows it
 #   sanitizer                 normal, tsan, asan, ... (the harness's --sanitizer)
 #   case_flags                the case programs' compile options
@@ -117,8 +118,8 @@ function(racebook_write_build_record file)
   # The compiler, as run.
   file(REAL_PATH "${CMAKE_CXX_COMPILER}" compiler_path)
   execute_process(COMMAND "${CMAKE_CXX_COMPILER}" --version
-    OUTPUT_VARIABLE compiler_version ERROR_QUIET)
-  string(REGEX REPLACE "\n.*" "" compiler_version "${compiler_version}")
+    OUTPUT_VARIABLE compiler_version_full ERROR_QUIET)
+  string(REGEX REPLACE "\n.*" "" compiler_version_full "${compiler_version_full}")
   _racebook_dpkg_owner(compiler "${CMAKE_CXX_COMPILER}" "${compiler_path}")
 
   # The runtime the case programs link: a probe program linked with the sanitizer's link flags.
@@ -177,7 +178,8 @@ function(racebook_write_build_record file)
       compiler=RACEBOOK_COMPILER_NAME
       compiler_command=CMAKE_CXX_COMPILER
       compiler_path=compiler_path
-      compiler_version=compiler_version
+      compiler_version=CMAKE_CXX_COMPILER_VERSION
+      compiler_version_full=compiler_version_full
       compiler_package=compiler_package
       compiler_package_version=compiler_package_version
       sanitizer=RACEBOOK_SANITIZER_NAME
