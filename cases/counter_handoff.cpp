@@ -35,9 +35,7 @@ void count_up_100000_from(racebook::StartLine& start, Counter& counter) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("join_then_read") {
   Counter counter;
   count_up_100000(counter);  // In [11]
@@ -48,9 +46,7 @@ TEST_CASE("join_then_read") {
   CHECK(counter.get_count() == 200000);  // In [17]
 }
 
-// expect tsan:   data-race @read @increment
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @read @increment
 TEST_CASE("read_before_join") {
   Counter counter;
   count_up_100000(counter);
@@ -63,9 +59,7 @@ TEST_CASE("read_before_join") {
   CHECK(counter.get_count() == 200000);
 }
 
-// expect tsan:   data-race @increment @increment
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @increment @increment
 TEST_CASE("count_while_thread_counts") {
   Counter counter;
   racebook::StartLine start(2);

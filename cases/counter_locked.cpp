@@ -74,14 +74,10 @@ int conduct_trial() {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("mutex") { CHECK(conduct_trial<Counter>() == 200000); }
 
-// expect tsan:   data-race @unlocked_read @increment
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @unlocked_read @increment
 TEST_CASE("unlocked_get") {
   Counter counter;
   racebook::StartLine start(2);
@@ -93,19 +89,13 @@ TEST_CASE("unlocked_get") {
   CHECK(counter.get_count() == 100000);
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("lock_guard") { CHECK(conduct_trial<GuardedCounter>() == 200000); }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("atomic") { CHECK(conduct_trial<AtomicCounter>() == 200000); }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("atomic_split") {
   long lost = 0;
   racebook::count_trials(40, "updates lost", [&lost] {

@@ -24,9 +24,7 @@ void count_up_100000(Counter& counter) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("one_thread") {
   Counter counter;                  // In [8]
   CHECK(counter.get_count() == 0);  // In [9]

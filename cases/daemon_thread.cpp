@@ -43,9 +43,7 @@ bool thread_exists(pid_t tid) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   stack-use-after-return @use_after_return
-// expect normal: clean
+// truth: stack-use-after-return @use_after_return
 TEST_CASE("returned_local") {
   std::atomic<bool> returned{false};
   std::atomic<bool> done{false};
@@ -56,9 +54,7 @@ TEST_CASE("returned_local") {
   std::printf("the daemon read %d from a returned frame\n", seen);  // whatever the frame holds
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("owned_data") {
   std::vector<int> numbers(100);
   std::iota(numbers.begin(), numbers.end(), 1);
@@ -77,9 +73,7 @@ TEST_CASE("owned_data") {
   CHECK(sum.get() == 5050);
 }
 
-// expect tsan:   thread-leak @create
-// expect asan:   clean
-// expect normal: clean
+// truth: thread-leak @create
 TEST_CASE("never_joined") {
   std::atomic<pid_t> tid{0};
   pthread_t thread;

@@ -53,9 +53,7 @@ int conduct_trial(Counter& counter, int block, bool main_takes_lock) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("locked_read") {
   Counter counter;
   const int intermediate = conduct_trial(counter, 10, true);
@@ -64,9 +62,7 @@ TEST_CASE("locked_read") {
   CHECK(counter.get_count() == 100000);
 }
 
-// expect tsan:   data-race @read @increment
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @read @increment
 TEST_CASE("unlocked_read") {
   Counter counter;
   const int intermediate = conduct_trial(counter, 10, false);
@@ -74,9 +70,7 @@ TEST_CASE("unlocked_read") {
   CHECK(counter.get_count() == 100000);
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("lock_per_increment") {
   racebook::count_trials(100, "invariant broken", [] {
     Counter counter;

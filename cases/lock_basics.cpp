@@ -47,9 +47,7 @@ class CheckedLock {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("acquire_release") {
   std::mutex lock;
   int total = 0;
@@ -61,9 +59,7 @@ TEST_CASE("acquire_release") {
   CHECK(total == 200000);
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("held_lock_blocks") {
   std::mutex lock;
   bool released = false;  // written by main under the lock, read by the thread under it
@@ -89,9 +85,7 @@ TEST_CASE("held_lock_blocks") {
   CHECK(saw_release);
 }
 
-// expect tsan:   unlock-of-unlocked-mutex @unlock
-// expect asan:   clean
-// expect normal: clean
+// truth: unlock-of-unlocked-mutex @unlock
 TEST_CASE("unlock_unlocked") {
   std::mutex lock;
   lock.unlock();  // undefined behaviour: nobody holds it  @unlock
@@ -99,9 +93,7 @@ TEST_CASE("unlock_unlocked") {
   lock.unlock();
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("checked_lock") {
   CheckedLock lock;
   CHECK_THROWS_AS(lock.release(), std::system_error);

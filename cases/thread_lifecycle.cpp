@@ -63,9 +63,7 @@ void is_alive_polled(Flag& alive) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("start_join") {
   Counter counter;
   count_up(counter, {});  // In [11]: main counts first
@@ -75,25 +73,19 @@ TEST_CASE("start_join") {
   CHECK(counter.get_count() == 200000);  // In [17]
 }
 
-// expect tsan:   data-race @alive_read @alive_write
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @alive_read @alive_write
 TEST_CASE("is_alive_plain_bool") {
   bool alive = true;
   is_alive_polled(alive);
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("is_alive_atomic") {
   std::atomic<bool> alive{true};
   is_alive_polled(alive);
 }
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("join_timeout") {
   Counter counter;
   std::latch release(1);  // the thread cannot finish before main opens it

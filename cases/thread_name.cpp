@@ -46,9 +46,7 @@ class NamedThread {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("thread_names") {
   std::string seen[3];
   NamedThread first([&](NamedThread& self) { seen[0] = self.name(); });
@@ -65,9 +63,7 @@ TEST_CASE("thread_names") {
   CHECK(seen[2] == "counter");
 }
 
-// expect tsan:   data-race @rename @name_read
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @rename @name_read
 TEST_CASE("name_race") {
   racebook::StartLine start(2);  // invisible to TSan: the rename and the read happen together
   racebook::StartLine finish(2);

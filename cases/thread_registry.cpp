@@ -93,19 +93,13 @@ void two_threads_register(Forgets forgets) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("guarded") { two_threads_register(Forgets::nothing); }
 
-// expect tsan:   data-race @register @register
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @register @register
 TEST_CASE("unguarded_register") { two_threads_register(Forgets::lock_in_register); }
 
-// expect tsan:   data-race @enumerate @register
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @enumerate @register
 TEST_CASE("unguarded_enumerate") {
   Registry registry(Forgets::lock_in_enumerate);
   racebook::StartLine start(2);

@@ -6,7 +6,7 @@
 # Parameters
 #   NAME         the case's name (required): the program is case_<NAME>, its tests case.<NAME>.<variant>
 #   SOURCES      the program's sources (required); the first one is the case file, the one whose
-#                `// expect ...` lines and TEST_CASEs are read. Relative paths are relative to
+#                `// truth:` and `// expect ...` lines and TEST_CASEs are read. Relative paths are relative to
 #                the calling CMakeLists.txt's directory.
 #   LIBRARIES    targets or libraries the program links (the library under test)
 #   TIMEOUT      seconds one run of a variant may take before the harness kills it (default 60)
@@ -28,12 +28,12 @@
 #                     SOURCE_ROOT ${PROJECT_SOURCE_DIR} RETRIES 5)
 #
 # The case file is one Catch2 program (no main: racebook::case_support brings it, with the
-# completion line the harness needs). Right above each TEST_CASE stand its expectations, one
-# per sanitizer, and the racing lines carry markers — in the case file or in the library:
+# completion line the harness needs). Right above each TEST_CASE stand its truth and the
+# detectors that differ from it (README "Adding a case"), and the racing lines carry markers —
+# in the case file or in the library:
 #
-#   // expect tsan:   data-race @increment @increment
-#   // expect asan:   clean
-#   // expect normal: clean
+#   // truth: data-race @increment @increment
+#   // expect helgrind: clean  -- missed: <why>   (only where a detector differs from the truth)
 #   TEST_CASE("unlocked") { ... ++count; // @increment ... }
 #
 # Every variant becomes the CTest test case.<NAME>.<variant>, run through the harness, labelled

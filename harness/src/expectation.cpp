@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -19,9 +20,9 @@ std::string at(const std::string& path, int line) {
   return path + ":" + std::to_string(line) + ": ";
 }
 
-const std::set<std::string>& known_sanitizers() {
-  static const std::set<std::string> names{"normal", "tsan", "asan"};
-  return names;
+bool is_known_detector(const std::string& name) {
+  const auto& all = known_detectors();
+  return std::find(all.begin(), all.end(), name) != all.end();
 }
 
 bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
@@ -35,14 +36,32 @@ std::string trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
-// "tsan", "tsan-clang", "asan-gcc": the sanitizer, optionally narrowed to one compiler.
+// "gcc", "clang", "gcc11", "clang19": a compiler, optionally with its major version.
+bool valid_compiler(const std::string& compiler) {
+  for (const std::string family : {"gcc", "clang"}) {
+    if (compiler.rfind(family, 0) != 0) continue;
+    const std::string major = compiler.substr(family.size());
+    if (major.empty()) return true;
+    return major.size() <= 3 && major[0] != '0' &&
+           std::all_of(major.begin(), major.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  }
+  return false;
+}
+
+// "gcc" of "gcc11", "clang" of "clang19".
+std::string compiler_family(const std::string& compiler) {
+  return compiler.rfind("clang", 0) == 0 ? "clang" : compiler.rfind("gcc", 0) == 0 ? "gcc" : "";
+}
+
+// "tsan", "tsan-clang", "asan-gcc", "tsan-clang19": the detector, optionally narrowed to one
+// compiler and one of its major versions.
 bool valid_key(const std::string& key) {
   const auto dash = key.find('-');
-  const std::string sanitizer = key.substr(0, dash);
-  if (!known_sanitizers().count(sanitizer)) return false;
+  const std::string detector = key.substr(0, dash);
+  if (!is_known_detector(detector)) return false;
   if (dash == std::string::npos) return true;
-  const std::string compiler = key.substr(dash + 1);
-  return compiler == "gcc" || compiler == "clang";
+  return valid_compiler(key.substr(dash + 1));
 }
 
 bool valid_marker_name(const std::string& s) {
@@ -60,9 +79,10 @@ Expectation parse_expectation(const std::string& key, const std::string& verdict
   e.key = key;
   e.line = line;
   e.text = verdict;
-  if (!valid_key(key)) {
-    throw CaseFileError(at(path, line) + "expectation for unknown sanitizer \"" + key +
-                        "\": use normal, tsan or asan, optionally with -gcc or -clang");
+  if (key != "truth" && !valid_key(key)) {
+    throw CaseFileError(at(path, line) + "expectation for unknown detector \"" + key +
+                        "\": use normal, tsan, asan, helgrind or drd, optionally with a "
+                        "compiler and its major version: tsan-clang, tsan-gcc11, tsan-clang19");
   }
   std::istringstream words(verdict);
   std::string word;
@@ -198,6 +218,30 @@ std::vector<Token> lex(std::string_view src) {
     }
   }
   return out;
+}
+
+// "// truth: data-race @a @b": the verdict after "truth:" (the comment's text after "//").
+bool split_truth(const std::string& comment, std::string& verdict) {
+  const std::string s = trim(comment);
+  if (s.rfind("truth", 0) != 0) return false;
+  const std::string rest = trim(s.substr(5));
+  if (rest.empty() || rest[0] != ':') return false;
+  verdict = trim(rest.substr(1));
+  return true;
+}
+
+// "truth" followed by nothing that continues a word: a line meant as the truth.
+bool looks_like_truth(const std::string& comment) {
+  const std::string s = trim(comment);
+  return s.rfind("truth", 0) == 0 && (s.size() == 5 || !is_ident_char(s[5]));
+}
+
+// "data-race @a @b -- false alarm: ..." -> verdict and reason (empty when there is no " -- ").
+void split_reason(std::string& verdict, std::string& reason) {
+  const auto dashes = verdict.find("--");
+  if (dashes == std::string::npos) return;
+  reason = trim(verdict.substr(dashes + 2));
+  verdict = trim(verdict.substr(0, dashes));
 }
 
 // "// expect tsan: data-race @a @b": the comment's text after "//".
@@ -336,6 +380,13 @@ std::map<std::string, std::vector<MarkerSite>> markers_under(const std::string& 
   return found;
 }
 
+// The expectations a variant writes, and its truth: every one whose markers must exist.
+std::vector<Expectation> written_and_truth(const Variant& v) {
+  std::vector<Expectation> all = v.expectations;
+  if (v.truth) all.push_back(*v.truth);
+  return all;
+}
+
 }  // namespace
 
 const Variant& CaseFile::variant(std::string_view name) const {
@@ -368,6 +419,7 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
   file.path = path;
   file.source_root = source_root;
   std::vector<Expectation> pending;
+  std::optional<Expectation> pending_truth;
   const std::vector<Token> tokens = lex(text);
   std::set<int> test_case_lines;
   std::map<int, std::string> marker_on_line;
@@ -375,10 +427,38 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.type == Token::Type::line_comment) {
-      std::string key, verdict;
-      // An expectation is a comment on a line of its own.
+      std::string key, verdict, reason;
+      // The truth and the expectations are comments on lines of their own.
+      if (t.first_on_line && split_truth(t.text, verdict)) {
+        split_reason(verdict, reason);
+        if (!reason.empty()) {
+          throw CaseFileError(at(path, t.line) + "the truth takes no reason (\"-- " + reason +
+                              "\"); reasons belong to the detectors' expectations that differ "
+                              "from it");
+        }
+        if (verdict.empty()) {
+          throw CaseFileError(at(path, t.line) + "malformed truth \"//" + t.text +
+                              "\"; write // truth: <clean | kind @marker...>");
+        }
+        if (pending_truth) {
+          throw CaseFileError(at(path, t.line) + "a second truth (the first is on line " +
+                              std::to_string(pending_truth->line) + "); a variant has one");
+        }
+        pending_truth = parse_expectation("truth", verdict, t.line, path);
+        continue;
+      }
+      if (t.first_on_line && looks_like_truth(t.text)) {
+        throw CaseFileError(at(path, t.line) + "malformed truth \"//" + t.text +
+                            "\"; write // truth: <clean | kind @marker...>");
+      }
       if (t.first_on_line && split_expectation(t.text, key, verdict)) {
+        split_reason(verdict, reason);
+        if (verdict.empty()) {
+          throw CaseFileError(at(path, t.line) + "malformed expectation \"//" + t.text +
+                              "\"; write // expect <detector>: <clean | kind @marker...> -- <reason>");
+        }
         Expectation e = parse_expectation(key, verdict, t.line, path);
+        e.reason = reason;
         for (const auto& p : pending) {
           if (p.key == e.key) {
             throw CaseFileError(at(path, t.line) + "a second expectation for \"" + e.key +
@@ -390,7 +470,7 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
       }
       if (t.first_on_line && looks_like_expectation(t.text)) {
         throw CaseFileError(at(path, t.line) + "malformed expectation \"//" + t.text +
-                            "\"; write // expect <normal|tsan|asan>: <clean | kind @marker...>");
+                            "\"; write // expect <detector>: <clean | kind @marker...> -- <reason>");
       }
       if (const std::string name = marker_of(t.text); !name.empty()) {
         const auto [it, inserted] = file.markers.emplace(name, t.line);
@@ -426,12 +506,28 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
     v.line = t.line;
     v.expectations = std::move(pending);
     pending.clear();
+    v.truth = std::move(pending_truth);
+    pending_truth.reset();
+    if (v.truth) {
+      for (const auto& e : v.expectations) {
+        if (e.reason.empty()) {
+          throw CaseFileError(at(path, e.line) + "\"expect " + e.key + "\" differs from the truth "
+                              "without a reason; add one after \" -- \" in a few words "
+                              "(\"-- missed: ...\", \"-- false alarm: ...\"), or delete the line "
+                              "if " + e.key + " finds what the truth says");
+        }
+      }
+    }
     test_case_lines.insert(t.line);
     file.variants.push_back(std::move(v));
   }
   if (!pending.empty()) {
     throw CaseFileError(at(path, pending.front().line) +
                         "expectation is followed by no TEST_CASE; put it right above its variant");
+  }
+  if (pending_truth) {
+    throw CaseFileError(at(path, pending_truth->line) +
+                        "truth is followed by no TEST_CASE; put it right above its variant");
   }
   for (const int line : test_case_lines) {
     if (const auto it = marker_on_line.find(line); it != marker_on_line.end()) {
@@ -446,7 +542,7 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
     std::map<std::string, std::vector<MarkerSite>> elsewhere;
     bool scanned = false;
     for (const auto& v : file.variants) {
-      for (const auto& e : v.expectations) {
+      for (const auto& e : written_and_truth(v)) {
         for (const auto& marker : e.markers) {
           if (file.markers.count(marker) || file.library_markers.count(marker)) continue;
           if (!scanned) {
@@ -473,7 +569,7 @@ CaseFile parse_case_file(std::string_view text, const std::string& path,
   // Every marker an expectation names must exist: checked for the whole file, so a dangling
   // reference fails every variant's test, not only the one that would have used it.
   for (const auto& v : file.variants) {
-    for (const auto& e : v.expectations) {
+    for (const auto& e : written_and_truth(v)) {
       for (const auto& marker : e.markers) file.marker_line(marker, e);
     }
   }
@@ -489,22 +585,76 @@ CaseFile read_case_file(const std::string& path, const std::string& source_root)
   return parse_case_file(text, path, source_root);
 }
 
-const Expectation* find_expectation(const Variant& variant, const std::string& sanitizer,
-                                    const std::string& compiler) {
-  const Expectation* general = nullptr;
-  for (const auto& e : variant.expectations) {
-    if (e.key == sanitizer + "-" + compiler) return &e;
-    if (e.key == sanitizer) general = &e;
-  }
-  return general;
+const std::vector<std::string>& known_detectors() {
+  static const std::vector<std::string> names{"normal", "tsan", "asan", "helgrind", "drd"};
+  return names;
 }
 
-const Expectation& expectation_for(const CaseFile& file, const Variant& variant,
-                                   const std::string& sanitizer, const std::string& compiler) {
-  if (const Expectation* e = find_expectation(variant, sanitizer, compiler)) return *e;
+bool in_scope(const std::string& detector, const std::string& kind) {
+  const KindInfo* info = find_kind(kind);
+  if (info == nullptr || detector == "normal") return false;
+  const std::string_view tool = info->tool;
+  const auto names = [&](std::string_view t) { return tool.find(t) != std::string_view::npos; };
+  if (detector == "tsan") return names("ThreadSanitizer");
+  if (detector == "asan") {
+    return names("AddressSanitizer") || names("LeakSanitizer") || names("UndefinedBehaviorSanitizer");
+  }
+  // Valgrind's tools: the kinds they print (the parser files them under "Helgrind" and "DRD"),
+  // and the pthread misuse and races both share with TSan. DRD has no lock-order check.
+  static const std::set<std::string> helgrind{"data-race", "lock-order-inversion",
+                                              "unlock-of-unlocked-mutex", "destroy-of-locked-mutex",
+                                              "double-lock"};
+  if (detector == "helgrind") return helgrind.count(kind) > 0 || names("Helgrind");
+  if (detector == "drd") {
+    return (helgrind.count(kind) > 0 && kind != "lock-order-inversion") || names("DRD");
+  }
+  return false;
+}
+
+void check_detector_and_compiler(const std::string& detector, const std::string& compiler) {
+  if (!is_known_detector(detector)) {
+    throw std::invalid_argument("--sanitizer must be normal, tsan, asan, helgrind or drd, not \"" +
+                                detector + "\"");
+  }
+  if (!valid_compiler(compiler)) {
+    throw std::invalid_argument("--compiler must be gcc or clang, optionally followed by the "
+                                "major version (gcc12, clang19), not \"" + compiler + "\"");
+  }
+}
+
+std::optional<Expectation> find_expectation(const Variant& variant, const std::string& sanitizer,
+                                            const std::string& compiler) {
+  // The most specific written key: detector-compilerMAJOR, detector-compiler, detector.
+  const std::vector<std::string> keys{sanitizer + "-" + compiler,
+                                      sanitizer + "-" + compiler_family(compiler), sanitizer};
+  for (const auto& key : keys) {
+    for (const auto& e : variant.expectations) {
+      if (e.key == key) return e;
+    }
+  }
+  if (!variant.truth) return std::nullopt;
+  Expectation derived = *variant.truth;
+  derived.key = sanitizer;
+  if (!derived.clean && !in_scope(sanitizer, derived.kind)) {
+    derived.clean = true;
+    derived.kind.clear();
+    derived.markers.clear();
+    derived.text = "clean";
+    derived.origin = Expectation::Origin::out_of_scope;
+    derived.reason = "out of scope: " + sanitizer + " does not report " + variant.truth->kind;
+  } else {
+    derived.origin = Expectation::Origin::truth;
+  }
+  return derived;
+}
+
+Expectation expectation_for(const CaseFile& file, const Variant& variant,
+                            const std::string& sanitizer, const std::string& compiler) {
+  if (auto e = find_expectation(variant, sanitizer, compiler)) return *e;
   throw CaseFileError(at(file.path, variant.line) + "variant \"" + variant.name +
                       "\" has no expectation for " + sanitizer +
-                      "; add // expect " + sanitizer + ": ... above its TEST_CASE");
+                      "; add // truth: ... (the bug it has, or clean) or // expect " + sanitizer +
+                      ": ... above its TEST_CASE");
 }
 
 }  // namespace racebook

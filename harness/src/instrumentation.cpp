@@ -118,7 +118,7 @@ Instrumentation read_instrumentation(const std::string& program) {
 std::string instrumentation_mismatch(const std::string& program, const std::string& sanitizer) {
   const Instrumentation got = read_instrumentation(program);
   if (!got.readable) {
-    if (sanitizer == "normal") return "";
+    if (sanitizer == "normal" || sanitizer == "helgrind" || sanitizer == "drd") return "";
     return program + " " + got.problem + "; racebook checks that a " + sanitizer +
            " program carries its runtime, so give it the instrumented binary itself";
   }
@@ -134,6 +134,11 @@ std::string instrumentation_mismatch(const std::string& program, const std::stri
            " runtime (no " + (got.asan ? "__ubsan_handle_*" : "__asan_*") +
            " symbol): racebook's asan verdicts need -fsanitize=address,undefined. Use the build "
            "of the preset " + preset + " (cmake --workflow --preset asan)";
+  }
+  if ((sanitizer == "helgrind" || sanitizer == "drd") && (got.tsan || got.asan)) {
+    return program + " is built with " + (got.tsan ? "ThreadSanitizer" : "AddressSanitizer") +
+           ", which cannot run under Valgrind's " + sanitizer + "; use the build of the preset " +
+           sanitizer + " (plain -g -O0)";
   }
   if (sanitizer == "normal" && (got.tsan || got.asan)) {
     return program + " is built with " + (got.tsan ? "ThreadSanitizer" : "AddressSanitizer") +

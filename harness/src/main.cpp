@@ -10,6 +10,7 @@
 //   racebook-harness variants --program P --source S --sanitizer tsan --compiler gcc [--source-root DIR]
 //   racebook-harness docs PROJECT [--check]
 //   racebook-harness stability PROJECT PRESET...
+//   racebook-harness detectors PROJECT BUILD_DIR... [--output FILE] [--check]
 //   racebook-harness env
 #include <unistd.h>
 
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "racebook/ci_output.hpp"
+#include "racebook/detectors.hpp"
 #include "racebook/docs.hpp"
 #include "racebook/expectation.hpp"
 #include "racebook/instrumentation.hpp"
@@ -271,8 +273,10 @@ json early_failure(const std::string& scenario, const std::string& variant,
 // --sanitizer and --compiler: what the case program was built with (`run` and `variants`).
 void add_build_options(CLI::App& cmd, std::string& sanitizer, std::string& compiler) {
   add_required(cmd, "--sanitizer", sanitizer,
-               "The sanitizer the program was built with", "normal|tsan|asan");
-  add_required(cmd, "--compiler", compiler, "The compiler the program was built with", "gcc|clang");
+               "The detector the program was built for", "normal|tsan|asan|helgrind|drd");
+  add_required(cmd, "--compiler", compiler,
+               "The compiler the program was built with, optionally with its major version",
+               "gcc|clang[MAJOR]");
 }
 
 // ---- variants ----
@@ -396,11 +400,10 @@ RunOptions run_names(const RunArgs& a) {
 void check_run_values(const RunArgs& a, RunOptions& o) {
   if (a.program.empty()) throw UsageError("--program needs a value, not an empty string");
   o.program = absolute_path(a.program).string();
-  if (o.sanitizer != "normal" && o.sanitizer != "tsan" && o.sanitizer != "asan") {
-    throw UsageError("--sanitizer must be normal, tsan or asan, not \"" + o.sanitizer + "\"");
-  }
-  if (o.compiler != "gcc" && o.compiler != "clang") {
-    throw UsageError("--compiler must be gcc or clang, not \"" + o.compiler + "\"");
+  try {
+    racebook::check_detector_and_compiler(o.sanitizer, o.compiler);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
   o.timeout_s = number(a.timeout, "--timeout", 1, 3600);
   o.retries = number(a.retries, "--retries", 1, kMaxRetries);
@@ -511,12 +514,14 @@ struct RunCase {
   explicit RunCase(const RunOptions& o)
       : file(racebook::read_case_file(o.source, o.source_root.string())),
         variant(&file.variant(o.variant)),
-        expected(&racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)) {}
+        expectation(racebook::expectation_for(file, *variant, o.sanitizer, o.compiler)),
+        expected(&expectation) {}
   RunCase(const RunCase&) = delete;
   RunCase& operator=(const RunCase&) = delete;
 
   racebook::CaseFile file;
   const racebook::Variant* variant;
+  racebook::Expectation expectation;
   const racebook::Expectation* expected;
 };
 
@@ -633,6 +638,28 @@ std::vector<std::string> measured_lines(const std::string& out) {
   return measured;
 }
 
+// Each report's kind, tool and key sites; a site's file is relative to the source root when
+// under it (the results of two checkouts compare), "" when no frame is in our sources.
+json observed_reports(const std::vector<racebook::Report>& reports, const fs::path& source_root) {
+  json out = json::array();
+  for (const auto& r : reports) {
+    json sites = json::array();
+    for (const auto& site : racebook::key_sites(r, source_root)) {
+      std::string file;
+      int line = 0;
+      if (site.frame) {
+        const fs::path relative = fs::path(site.frame->file).lexically_relative(source_root);
+        file = !relative.empty() && *relative.begin() != ".." ? relative.generic_string()
+                                                               : site.frame->file;
+        line = site.frame->line;
+      }
+      sites.push_back({{"role", site.role}, {"file", file}, {"line", line}});
+    }
+    out.push_back({{"kind", r.kind}, {"tool", r.tool}, {"sites", sites}});
+  }
+  return out;
+}
+
 // The result file's content (what `summary`, docs and stability read). `overhead_us`: the
 // harness's own time per run, outside the child (the benchmark reads it).
 json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const VerdictText& text,
@@ -655,6 +682,9 @@ json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const 
           // The first report of the run, as printed, and what an oracle variant measured: the
           // docs show both (racebook-harness docs).
           {"report", t.reports.empty() ? "" : t.reports.front().raw},
+          // Every report of the judged run, reduced to what a detector table compares: its kind,
+          // tool and key sites (racebook-harness detectors classifies them against the truth).
+          {"observed_reports", observed_reports(t.reports, o.source_root)},
           {"measured", measured_lines(t.run.out)},
           {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
                     {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
@@ -1069,6 +1099,65 @@ int cmd_stability(const StabilityArgs& a) {
   return inexact.empty() ? kPass : kFail;
 }
 
+struct DetectorsArgs {
+  std::string project;
+  std::vector<std::string> build_dirs;
+  std::string output;
+  bool check = false;
+};
+
+void add_detectors_command(CLI::App& app, DetectorsArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "detectors", "Write docs/detectors.md, the detector matrix, from the results of each build "
+                   "directory (one detector and toolchain each), or check the page against them");
+  add_required(*cmd, "PROJECT", a.project, "The project directory (its cases/ and docs/)", "");
+  cmd->add_option("BUILD_DIR", a.build_dirs,
+                  "The build directories whose results are the columns (build/tsan, ...)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--output", a.output, "Where to write the page (default PROJECT/docs/detectors.md)");
+  cmd->add_flag("--check", a.check,
+                "Write nothing; exit 1 if the page's cells of these columns differ from this run");
+}
+
+int cmd_detectors(const DetectorsArgs& a) {
+  const fs::path project = absolute_path(a.project);
+  const fs::path page = a.output.empty() ? project / "docs" / "detectors.md" : absolute_path(a.output);
+  std::vector<fs::path> dirs;
+  for (const auto& d : a.build_dirs) dirs.push_back(absolute_path(d));
+  std::string fresh;
+  try {
+    fresh = racebook::detectors_page(project, dirs);
+  } catch (const std::exception& e) {
+    std::cerr << "racebook-harness detectors: " << e.what() << '\n';
+    return kUsage;
+  }
+  if (a.check) {
+    std::ifstream in(page, std::ios::binary);
+    if (!in) {
+      std::cerr << "racebook-harness detectors: cannot read " << page.string()
+                << "; write it with ./harness/racebook.sh matrix\n";
+      return kUsage;
+    }
+    const std::string committed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto differences = racebook::detectors_differences(committed, fresh);
+    for (const auto& d : differences) std::cout << "  - " << d << '\n';
+    std::cout << (differences.empty()
+                      ? "racebook: " + page.string() + " matches this run's columns\n"
+                      : "racebook: " + page.string() + " does not match this run; refresh it with "
+                        "./harness/racebook.sh matrix\n");
+    return differences.empty() ? kPass : kFail;
+  }
+  std::ofstream out(page, std::ios::binary);
+  out << fresh;
+  if (!out) {
+    std::cerr << "racebook-harness detectors: cannot write " << page.string() << '\n';
+    return kEnvironment;
+  }
+  std::cout << "racebook: wrote " << page.string() << '\n';
+  return kPass;
+}
+
 struct SummaryArgs {
   std::string build_dir;
   std::string format = "text";
@@ -1171,6 +1260,7 @@ struct Cli {
   VariantsArgs variants;
   DocsArgs docs;
   StabilityArgs stability;
+  DetectorsArgs detectors;
   CLI::App* run_command = nullptr;
 
   Cli() {
@@ -1184,6 +1274,7 @@ struct Cli {
     add_variants_command(app, variants);
     add_docs_command(app, docs);
     add_stability_command(app, stability);
+    add_detectors_command(app, detectors);
     app.add_subcommand(
         "env", "Print the sanitizer options every run gets, as KEY=VALUE lines (for running the "
                "case programs without the harness)");
@@ -1240,6 +1331,7 @@ int dispatch(int argc, char** argv, std::string& command) {
   if (command == "summary") return cmd_summary(cli.summary);
   if (command == "docs") return cmd_docs(cli.docs);
   if (command == "stability") return cmd_stability(cli.stability);
+  if (command == "detectors") return cmd_detectors(cli.detectors);
   if (command == "variants") return cmd_variants(cli.variants);
   if (command == "env") {
     // The sanitizer options every run gets, as KEY=VALUE lines (for scripts that run the

@@ -194,7 +194,7 @@ TEST_CASE("expectation.malformed_lines_are_errors_with_file_and_line", "[expecta
     return "accepted";
   };
   CHECK_THAT(error_of("// expect tsan data-race\nTEST_CASE(\"v\") {}\n"), Catch::StartsWith("c.cpp:1: malformed"));
-  CHECK_THAT(error_of("// expect msan: clean\nTEST_CASE(\"v\") {}\n"), Catch::Contains("unknown sanitizer"));
+  CHECK_THAT(error_of("// expect msan: clean\nTEST_CASE(\"v\") {}\n"), Catch::Contains("unknown detector"));
   CHECK_THAT(error_of("// expect tsan: clean please\nTEST_CASE(\"v\") {}\n"), Catch::Contains("takes nothing"));
   CHECK_THAT(error_of("// expect tsan: data-race\nTEST_CASE(\"v\") {}\n"), Catch::Contains("\"data-race\" needs 2 markers"));
   CHECK_THAT(error_of("// expect tsan: data-race a b\nTEST_CASE(\"v\") {}\n"), Catch::Contains("not a marker reference"));

@@ -14,7 +14,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
-    std::cerr << "usage: racebook-read-case CASE.cpp normal|tsan|asan gcc|clang [SOURCE_ROOT]\n";
+    std::cerr << "usage: racebook-read-case CASE.cpp normal|tsan|asan|helgrind|drd gcc|clang[MAJOR] [SOURCE_ROOT]\n";
     return 2;
   }
   const std::string sanitizer = argv[2], compiler = argv[3];
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (const auto& v : file.variants) {
-      const auto& e = racebook::expectation_for(file, v, sanitizer, compiler);
+      const racebook::Expectation e = racebook::expectation_for(file, v, sanitizer, compiler);
       std::cout << v.name << ' ' << (e.clean ? "clean" : "racy") << ' ' << v.line << '\n';
     }
   } catch (const std::exception& e) {

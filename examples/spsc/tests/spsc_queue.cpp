@@ -46,17 +46,13 @@ long long hand_over(Queue& queue) {
 
 }  // namespace
 
-// expect tsan:   clean
-// expect asan:   clean
-// expect normal: clean
+// truth: clean
 TEST_CASE("acquire_release") {
   spsc::Queue<int, 64> queue;
   CHECK(hand_over(queue) == kValues * (kValues + 1) / 2);
 }
 
-// expect tsan:   data-race @slot_write @slot_read
-// expect asan:   clean
-// expect normal: clean
+// truth: data-race @slot_write @slot_read
 TEST_CASE("relaxed_indices") {
   spsc::Queue<int, 64, spsc::RelaxedOrder> queue;
   // On x86 the values still arrive whole (a store is not reordered with an earlier store):

@@ -1,8 +1,11 @@
 // What a case file promises: its markers (`// @name` on a line) and, above each variant's
-// TEST_CASE, one expectation per sanitizer (`// expect tsan: data-race @a @b`).
+// TEST_CASE, its ground truth once (`// truth: data-race @a @b`) and each detector's expected
+// verdict where it differs from the truth (`// expect helgrind: clean -- missed: ...`). A
+// variant without a truth line states one expectation per detector instead (`// expect tsan:`).
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,19 +20,39 @@ class CaseFileError : public std::runtime_error {
 };
 
 struct Expectation {
-  std::string key;                   // "tsan", or "tsan-clang" for a compiler-specific one
+  // Where the expectation comes from: written for this detector, or derived from the truth
+  // (the truth itself when the detector reports its kind at all, else clean: out of scope).
+  enum class Origin { written, truth, out_of_scope };
+
+  std::string key;                   // "tsan", "tsan-clang", "tsan-clang19"; "truth" for the truth
   bool clean = true;                 // no report at all
   std::string kind;                  // report kind slug when not clean: "data-race"
   std::vector<std::string> markers;  // marker names, in the order written
-  int line = 0;                      // where it is written
+  int line = 0;                      // where it is written (a derived one: the truth's line)
   std::string text;                  // the verdict as written: "data-race @a @b"
+  std::string reason;                // after " -- ": why the detector differs from the truth
+  Origin origin = Origin::written;
 };
 
 struct Variant {
   std::string name;                    // the TEST_CASE's name
   int line = 0;                        // line of its TEST_CASE
-  std::vector<Expectation> expectations;
+  std::vector<Expectation> expectations;  // as written, in order
+  std::optional<Expectation> truth;       // the bug the variant really has, or clean
 };
+
+// The detectors an expectation key may name, in the order the docs list them: normal, tsan,
+// asan, helgrind, drd.
+const std::vector<std::string>& known_detectors();
+
+// Does `detector` report `kind` at all? normal: nothing; tsan: ThreadSanitizer's kinds; asan:
+// AddressSanitizer's, LeakSanitizer's and UBSan's; helgrind and drd: the kinds Valgrind's tools
+// print (drd has no lock-order check).
+bool in_scope(const std::string& detector, const std::string& kind);
+
+// Throws std::invalid_argument unless `detector` is one of known_detectors() and `compiler` is
+// gcc or clang, optionally followed by a major version ("clang19"); the message names the value.
+void check_detector_and_compiler(const std::string& detector, const std::string& compiler);
 
 // Where a marker stands: the case file, or a file under the case's source root (the racing
 // line is often in the library under test, not in the test).
@@ -73,12 +96,16 @@ CaseFile read_case_file(const std::string& path, const std::string& source_root 
 CaseFile parse_case_file(std::string_view text, const std::string& path,
                          const std::string& source_root = "");
 
-// The expectation that applies to a sanitizer ("normal", "tsan", "asan") and compiler ("gcc",
-// "clang"): "tsan-clang" over "tsan". Throws CaseFileError when the variant has none.
-// The same, or nullptr when the variant has none for that sanitizer.
-const Expectation* find_expectation(const Variant& variant, const std::string& sanitizer,
-                                    const std::string& compiler);
-const Expectation& expectation_for(const CaseFile& file, const Variant& variant,
-                                   const std::string& sanitizer, const std::string& compiler);
+// The expectation that applies to a detector ("normal", "tsan", "asan", "helgrind", "drd") built
+// by a compiler ("gcc", "clang", or with its major version: "gcc11", "clang19"). The most
+// specific written key wins: "tsan-clang19" over "tsan-clang" over "tsan"; then, for a variant
+// with a truth, the truth (kind in the detector's scope) or clean (out of scope).
+// find_expectation gives nullptr when nothing applies (a variant without truth nor expectation
+// for the detector); expectation_for throws CaseFileError then. The result lives as long as
+// `variant` (a derived expectation is kept in a per-variant cache).
+std::optional<Expectation> find_expectation(const Variant& variant, const std::string& sanitizer,
+                                            const std::string& compiler);
+Expectation expectation_for(const CaseFile& file, const Variant& variant,
+                            const std::string& sanitizer, const std::string& compiler);
 
 }  // namespace racebook

@@ -17,7 +17,8 @@ struct Instrumentation {
 
 Instrumentation read_instrumentation(const std::string& program);
 
-// "" when `program` fits `sanitizer` ("normal", "tsan", "asan"), else what is wrong and which
+// "" when `program` fits `sanitizer` ("normal", "tsan", "asan", "helgrind", "drd": the last two
+// take a plain build), else what is wrong and which
 // build to use.
 std::string instrumentation_mismatch(const std::string& program, const std::string& sanitizer);
 
