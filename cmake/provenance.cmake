@@ -7,7 +7,8 @@
 #   compiler_path             the same with every symlink resolved (/usr/lib/llvm-19/bin/clang)
 #   compiler_version          CMake's version of it, 12.2.0 (what docs and detectors sort and label by)
 #   compiler_version_full     the first line of `<compiler> --version`, whole
-#   compiler_package(_version) the Debian package that owns compiler_path, when dpkg knows it
+#   compiler_package(_version) the Debian package that owns compiler_path (g++-12, not the g++
+#                             that points at it), when dpkg knows it
 #   sanitizer                 normal, tsan, asan, ... (the harness's --sanitizer)
 #   case_flags                the case programs' compile options
 #   runtime                   what the case programs' sanitizer really brings, a list of
@@ -120,7 +121,7 @@ function(racebook_write_build_record file)
   execute_process(COMMAND "${CMAKE_CXX_COMPILER}" --version
     OUTPUT_VARIABLE compiler_version_full ERROR_QUIET)
   string(REGEX REPLACE "\n.*" "" compiler_version_full "${compiler_version_full}")
-  _racebook_dpkg_owner(compiler "${CMAKE_CXX_COMPILER}" "${compiler_path}")
+  _racebook_dpkg_owner(compiler "${compiler_path}" "${CMAKE_CXX_COMPILER}")
 
   # The runtime the case programs link: a probe program linked with the sanitizer's link flags.
   set(runtime "[]")
