@@ -316,7 +316,9 @@ bool belongs(int line_pid, int owner) { return owner == 0 || line_pid == 0 || li
 
 // UBSanError is UBSan's own runtime reporting a deadly signal the way ASan does
 // ("==1==ERROR: UndefinedBehaviorSanitizer: SEGV on unknown address ...", then "==1==ABORTING").
-enum class Tool { None, TSan, ASan, LSan, UBSan, UBSanError };
+// Helgrind and DRD are Valgrind's thread checkers: their reports are framed by Valgrind's own
+// rules (see "Valgrind" below), not by a headline marker.
+enum class Tool { None, TSan, ASan, LSan, UBSan, UBSanError, Helgrind, Drd };
 
 struct Headline {
   Tool tool = Tool::None;
@@ -408,6 +410,8 @@ const char* tool_name(Tool tool) {
     case Tool::LSan: return "LeakSanitizer";
     case Tool::UBSan:
     case Tool::UBSanError: return "UndefinedBehaviorSanitizer";
+    case Tool::Helgrind: return "Helgrind";
+    case Tool::Drd: return "DRD";
     case Tool::None: break;
   }
   return "";
@@ -1033,6 +1037,9 @@ struct OpenReport {
                                // frame follows
   std::string title;
   std::size_t entries = 0;  // frames and titled sections, against kMaxReportEntries
+  // Valgrind: the process state's pointer to this report, cleared when the report is done
+  // (whoever closes it), so that the state never holds a report that was handed out.
+  OpenReport** vg_slot = nullptr;
 };
 
 void convert_to_joined(OpenReport& o) {
@@ -1238,6 +1245,8 @@ Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
         return Extent::Continue;
       return Extent::EndBefore;
     }
+    case Tool::Helgrind:
+    case Tool::Drd:  // framed by the stream's Valgrind state, never through here
     case Tool::None: break;
   }
   return Extent::EndBefore;
@@ -1247,6 +1256,10 @@ Extent extent(OpenReport& o, const LineView& line, bool is_headline) {
 void close_report(OpenReport& o) {
   Report& report = o.report;
   o.done = true;
+  if (o.vg_slot) {
+    if (*o.vg_slot == &o) *o.vg_slot = nullptr;
+    o.vg_slot = nullptr;
+  }
   o.held.clear();
   o.held.shrink_to_fit();
   o.title.clear();
@@ -1367,6 +1380,378 @@ bool may_hold_headline(std::string_view text) {
   return false;
 }
 
+// ---------------------------------------------------------------------------------------
+// Valgrind: Helgrind and DRD (valgrind 3.19; docs in README.md's parse section).
+//
+// Every line Valgrind writes is "==PID== text" (a blank one "==PID== "); its debug lines are
+// "--PID-- text" and are skipped. So only lines with a "==PID==" prefix and a space after it
+// are looked at here, which the sanitizers' lines never are (theirs have no space after the
+// prefix, or are indented under it): a TSan or ASan log costs one test per line. A process is
+// Valgrind's once its preamble ("Helgrind, a thread error detector", "drd, a thread error
+// detector"), a Helgrind separator or announcement, a DRD "Thread N:" line or a headline of one
+// of the two forms was seen; its lines then go through its own state below, never to the
+// sanitizer reports. The program's own output (unprefixed lines) is not part of any Valgrind
+// report: it may come between any two of its lines.
+//
+// Helgrind: "---Thread-Announcement---…" + "Thread #3 was created" + stack (remembered per
+// process: a report gets the announcements of the threads it names, as `threads`), then
+// "----…" (64 dashes) before every report, then for a race the " Lock at 0x.. was first
+// observed" blocks of the locks held, then the headline and its body. A report ends at the next
+// announcement or separator, or at the end lines ("Use --history-level…", "For lists of
+// detected…", "ERROR SUMMARY:…", "Process terminating…"). The line after a separator that is
+// not indented is the headline, whatever it says: one no rule knows is kind "unknown".
+// DRD: "Thread N:" before the first report of each thread in a row, then the headline and its
+// body; a report ends at the next headline or "Thread N:" line, at a line that is not a frame
+// after a blank line, or at the end lines. A line no rule knows, after a blank or "Thread N:"
+// line and right before an "at 0x.." frame, is an unknown headline (not "Warning:" lines).
+
+// What a Valgrind line ("==PID==" and a space, then this) is.
+enum class VgForm : unsigned char {
+  Other,         // any other line at the left margin
+  Indented,      // a line indented under the margin (not a frame)
+  Blank,
+  Frame,         // "   at 0x..: f (x.cpp:7)" / "   by 0x..: ..."
+  Preamble,      // "Helgrind, a thread error detector" / "drd, a thread error detector"
+  Separator,     // Helgrind's 64 dashes
+  Announcement,  // Helgrind's "---Thread-Announcement---…"
+  End,           // the lines after the last report, and "Process terminating …"
+  DrdThread,     // DRD's "Thread 3:" / "Thread 3 (name):"
+  Headline,      // a headline of a form the rules know; `tool` says whose
+};
+
+struct VgLine {
+  VgForm form = VgForm::Other;
+  Tool tool = Tool::None;
+  std::string_view text;  // trimmed
+};
+
+// Valgrind's debug and warning lines: "--1234-- text".
+bool is_valgrind_debug_line(std::string_view text) {
+  const std::string_view digits = leading_digits(text.substr(2));
+  return !digits.empty() && text.substr(2 + digits.size(), 2) == "--";
+}
+
+// "at 0x" / "by 0x" at the start of a trimmed line.
+bool is_vg_frame_line(std::string_view t) {
+  return t.size() > 5 && ((t[0] == 'a' && t[1] == 't') || (t[0] == 'b' && t[1] == 'y')) &&
+         t[2] == ' ' && t[3] == '0' && t[4] == 'x';
+}
+
+// "Thread 3:" or "Thread 3 (name):" (drd_error.c's preamble of a thread's first report).
+bool is_drd_thread_line(std::string_view t) {
+  if (!starts_with(t, "Thread ") || t.size() < 9 || !is_digit(t[7]) || t.back() != ':') return false;
+  std::string_view rest = t.substr(7 + leading_digits(t.substr(7)).size());
+  return rest == ":" || (starts_with(rest, " (") && ends_with(rest, "):"));
+}
+
+// `body` is the line after its "==PID==" prefix and starts with a space.
+VgLine classify_vg_line(std::string_view body) {
+  VgLine v;
+  v.text = trim(body);
+  const std::string_view t = v.text;
+  if (t.empty()) {
+    v.form = VgForm::Blank;
+    return v;
+  }
+  if (body.size() > 1 && is_space(body[1])) {
+    v.form = is_vg_frame_line(t) ? VgForm::Frame : VgForm::Indented;
+    return v;
+  }
+  switch (t[0]) {
+    case '-':
+      if (starts_with(t, "---Thread-Announcement---")) {
+        v.form = VgForm::Announcement;
+      } else if (t.size() == 64 && t.find_first_not_of('-') == std::string_view::npos) {
+        v.form = VgForm::Separator;
+      }
+      return v;
+    case 'H':
+      if (t == "Helgrind, a thread error detector") v.form = VgForm::Preamble, v.tool = Tool::Helgrind;
+      return v;
+    case 'd':
+      if (t == "drd, a thread error detector") v.form = VgForm::Preamble, v.tool = Tool::Drd;
+      return v;
+    case 'E':
+    case 'F':
+    case 'U':
+      if (starts_with(t, "ERROR SUMMARY: ") || starts_with(t, "For lists of detected") ||
+          starts_with(t, "For counts of detected") || starts_with(t, "Use --history-level="))
+        v.form = VgForm::End;
+      else if (drd_kind(t) != kUnknownKind)
+        v.form = VgForm::Headline, v.tool = Tool::Drd;
+      return v;
+    case 'P':
+      if (starts_with(t, "Process terminating with default action")) {
+        v.form = VgForm::End;
+        return v;
+      }
+      break;
+    case 'T':
+      if (is_drd_thread_line(t)) {
+        v.form = VgForm::DrdThread;
+        v.tool = Tool::Drd;
+        return v;
+      }
+      if (starts_with(t, "Thread #")) {
+        if (helgrind_kind(t) != kUnknownKind) v.form = VgForm::Headline, v.tool = Tool::Helgrind;
+        return v;
+      }
+      break;
+    default:
+      // Every headline starts with a capital, but DRD's "pthread_join(): invalid thread ID".
+      if (!(t[0] >= 'A' && t[0] <= 'Z') && t[0] != 'p') return v;
+      break;
+  }
+  if (helgrind_kind(t) != kUnknownKind) {
+    v.form = VgForm::Headline;
+    v.tool = Tool::Helgrind;
+  } else if (drd_kind(t) != kUnknownKind) {
+    v.form = VgForm::Headline;
+    v.tool = Tool::Drd;
+  }
+  return v;
+}
+
+// Parses a Valgrind frame ("at 0x10919D: bump() (/src/x.cpp:7)", "by 0x4B4A1F4: ??? (in
+// /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30)", "by 0x61896BF: ???"), trimmed, into every
+// field of `frame`. The location is the last parenthesised group after a space: function names
+// hold spaces and parentheses ("(anonymous namespace)::f(int&) const"), paths may hold spaces.
+// Valgrind prints no column; "in OBJECT" is the module when it knows no file.
+void parse_vg_frame(std::string_view t, int index, Frame& frame) {
+  frame.function.clear();
+  frame.file.clear();
+  frame.line = 0;
+  frame.column = 0;
+  frame.module.clear();
+  frame.index = index;
+  std::string_view s = t.substr(3);  // "at " / "by "
+  const std::size_t colon = s.find(": ");
+  if (colon == std::string_view::npos) {
+    frame.function = "<null>";
+    return;
+  }
+  s = trim(s.substr(colon + 2));
+  if (const std::size_t open = matching_open_paren(s);
+      open != std::string_view::npos && open > 0 && s[open - 1] == ' ') {
+    const std::string_view inside = s.substr(open + 1, s.size() - open - 2);
+    if (starts_with(inside, "in ")) {
+      frame.module.append(inside.substr(3));
+    } else {
+      split_location(inside, frame);
+    }
+    s = trim(s.substr(0, open));
+  }
+  if (s.empty() || s == "???") s = "<null>";
+  frame.function.append(s);
+}
+
+// The word after `marker` in `s` ("0x10C0A0" after "lock at "), or empty.
+std::string_view word_after(std::string_view s, std::string_view marker) {
+  const std::size_t p = s.find(marker);
+  if (p == std::string_view::npos) return {};
+  return first_word(s.substr(p + marker.size()));
+}
+
+// Helgrind "Possible data race during write of size 4 at 0x10C014 by thread #3" / "This
+// conflicts with a previous read of size 4 by thread #2"; DRD "Conflicting store by thread 3
+// at 0x0010c054 size 4". False for any other line (Helgrind's --history-level=approx "This
+// conflicts with a previous access by thread #2, after" names no access).
+bool parse_vg_access(std::string_view t, Access& access) {
+  std::string_view s = t;
+  if (consume_ci(s, "Possible data race during ") || (access.previous = consume_ci(s, "This conflicts with a previous "))) {
+    if (consume_ci(s, "write of size ")) {
+      access.write = true;
+    } else if (!consume_ci(s, "read of size ")) {
+      return false;
+    }
+    access.size = to_int(leading_digits(s));
+    access.address = std::string(word_after(s, " at "));
+    access.thread = std::string(word_after(s, " by thread "));
+    return true;
+  }
+  if (consume_ci(s, "Conflicting ")) {
+    if (consume_ci(s, "store by thread ")) {
+      access.write = true;
+    } else if (!consume_ci(s, "load by thread ")) {
+      return false;
+    }
+    access.thread = std::string(first_word(s));
+    access.address = std::string(word_after(s, " at "));
+    access.size = to_int(word_after(s, " size "));
+    return true;
+  }
+  return false;
+}
+
+// One line of a Valgrind report after its headline (or of the lock blocks before a Helgrind
+// race's headline), trimmed.
+void vg_body_line(OpenReport& o, std::string_view t) {
+  Report& report = o.report;
+  if (t.empty()) {
+    o.after_blank = true;
+    return;
+  }
+  if (is_vg_frame_line(t)) {
+    if (o.title_pending) {
+      o.title_pending = false;
+      open_section(o, report.sections, Section{std::move(o.title), {}}, Target::Section);
+    }
+    o.after_blank = false;
+    Stack* stack = resolve(report, o.target);
+    // "at" starts a stack: one that already has frames is not continued by it.
+    if (stack && t[0] == 'a' && !stack->frames.empty()) stack = nullptr;
+    if (!stack) {
+      if (has_sections(report) || !report.stack.frames.empty()) {
+        report.sections.push_back({"", {}});
+        o.target = {Target::Section, report.sections.size() - 1};
+        ++o.entries;
+      } else {
+        o.target = {Target::Headline, 0};
+      }
+      stack = resolve(report, o.target);
+    }
+    Frame& frame = o.spares->add_frame(stack->frames);
+    parse_vg_frame(t, static_cast<int>(stack->frames.size() - 1), frame);
+    ++o.entries;
+    return;
+  }
+  if (o.after_blank) {
+    o.after_blank = false;
+    o.target = {};
+  }
+  // A stack Valgrind no longer has: DRD "(thread finished, call stack no longer available)",
+  // Helgrind "(stack unavailable)", "(the start of the thread)", "(the end of the thread)".
+  if (t.front() == '(' && t.back() == ')') {
+    if (o.title_pending) {
+      o.title_pending = false;
+      open_section(o, report.sections, Section{std::move(o.title), {}}, Target::Section);
+      report.sections.back().stack.restored = false;
+      o.target = {};
+    } else if (Stack* stack = resolve(report, o.target)) {
+      stack->restored = false;
+    }
+    return;
+  }
+  o.title_pending = false;
+  // Helgrind's "   with error code 16 (EBUSY: Device or resource busy)" under a pthread-api-error
+  // headline: part of the headline, the stack under it follows.
+  if (starts_with(t, "with error code ")) return;
+  if (starts_with(t, "Locks held: ")) {
+    // "Locks held: none" / "Locks held: 2, at addresses 0x4E0B040 0x4E0B0A0": of the access above.
+    if (!report.accesses.empty()) {
+      std::string_view list = t.substr(12);
+      const std::size_t at = list.find(" at address");
+      list = at == std::string_view::npos ? std::string_view() : list.substr(at + 11);
+      if (starts_with(list, "es")) list.remove_prefix(2);
+      for (;;) {
+        list = trim(list);
+        const std::string_view word = first_word(list);
+        if (word.empty()) break;
+        report.accesses.back().mutexes_held.emplace_back(word);
+        list.remove_prefix(word.size());
+      }
+    }
+    return;
+  }
+  if (Access access; starts_with(t, "This conflicts with a previous ") && parse_vg_access(t, access)) {
+    open_section(o, report.accesses, std::move(access), Target::Access);
+    return;
+  }
+  // Helgrind's lock-order report: the observed (incorrect) order and the required one, each an
+  // acquisition "followed by a later acquisition" (the nested one, held = the first lock), then
+  // " Lock at 0x.. was first observed" for each lock (also before a race's headline).
+  const bool followed = starts_with(t, "followed by a later acquisition of lock at ");
+  if (followed || starts_with(t, "Observed (incorrect) order is: acquisition of lock at ") ||
+      starts_with(t, "Required order was established by acquisition of lock at ") ||
+      (starts_with(t, "Lock at ") && ends_with(t, " was first observed"))) {
+    MutexSection mutex;
+    mutex.title = std::string(t);
+    mutex.mutex = std::string(starts_with(t, "Lock at ") ? first_word(t.substr(8)) : word_after(t, "lock at "));
+    if (followed && !report.mutexes.empty()) mutex.held = report.mutexes.back().mutex;
+    open_section(o, report.mutexes, std::move(mutex), Target::Mutex);
+    return;
+  }
+  // Where the memory of a race is: Helgrind " Address 0x.. is 0 bytes inside data symbol "c"",
+  // " Location 0x.. is ..." (--read-var-info=yes); DRD "Allocation context: BSS section of
+  // /x/prog", "Address 0x.. is at offset 0 from 0x... Allocation context:" (a stack follows).
+  // Not the address of a lock announced before the headline or in a lock report.
+  if (!report.accesses.empty() && !report.location &&
+      (starts_with(t, "Address 0x") || starts_with(t, "Location 0x") ||
+       starts_with(t, "Allocation context: "))) {
+    report.location = std::string(t);
+  }
+  // Anything else titles the stack that follows it, if one does ("Other segment start (thread
+  // 2)", " Lock was previously acquired", "mutex 0x.. was first observed at:", "Address .. is 0
+  // bytes inside a block of size 4 alloc'd").
+  o.title_pending = true;
+  o.title.assign(t);
+}
+
+// Helgrind and DRD reports of one process, as its lines come.
+struct VgProc {
+  Tool tool = Tool::None;
+  enum class State : unsigned char { Idle, Announcement, Pre, Report } state = State::Idle;
+  OpenReport* current = nullptr;            // the open report (in the stream's queue), or null
+  bool current_awaits_companion = false;    // Helgrind: a destroy-of-locked-mutex or double-lock
+                                            // report kept open past its end: see resolve_companion
+  std::unique_ptr<OpenReport> pending;      // Helgrind: after a separator, before its headline;
+                                            // or the pthread-api-error that may be a companion
+  bool pending_is_companion = false;
+  // Helgrind's thread announcements: "#3" -> where it was created (bounded: kMaxThreads,
+  // kMaxThreadFrames frames each).
+  std::unordered_map<std::string, ThreadSection> threads;
+  ThreadSection* announcing = nullptr;
+  // DRD: a line that may be an unknown headline (see above), and whether the line before the
+  // current one was blank or "Thread N:".
+  std::string candidate;      // trimmed
+  std::string candidate_raw;  // as printed (its "==PID==" prefix kept)
+  std::size_t candidate_number = 0;
+  bool has_candidate = false;
+  bool after_break = false;
+
+  static constexpr std::size_t kMaxThreads = 1024;
+  static constexpr std::size_t kMaxThreadFrames = 64;
+};
+
+// The "#3" thread numbers a Helgrind report names: in its headline and its accesses.
+std::vector<std::string> hg_threads_named(const Report& report) {
+  std::vector<std::string> ids;
+  auto add = [&](std::string_view id) {
+    if (id.size() >= 2 && id[0] == '#' && std::find(ids.begin(), ids.end(), id) == ids.end())
+      ids.emplace_back(id);
+  };
+  std::string_view h = report.headline;
+  for (std::size_t p = h.find('#'); p != std::string_view::npos; p = h.find('#', p + 1)) {
+    std::size_t n = p + 1;
+    while (n < h.size() && is_digit(h[n])) ++n;
+    if (n > p + 1 && (n == h.size() || !is_digit(h[n]))) add(h.substr(p, n - p));
+  }
+  for (const Access& a : report.accesses) add(a.thread);
+  return ids;
+}
+
+// Whether a Helgrind pthread-api-error is the companion of the report before it: a
+// "pthread_mutex_destroy of a locked mutex" or "Attempt to re-lock ..." is followed by the
+// failed call's own report ("Thread #1's call to pthread_mutex_destroy failed / with error code
+// 16 (EBUSY ...)") at the same place: the same thread, and the same stack below the first frame
+// (Helgrind's interceptor, whose pc differs).
+bool is_companion(const Report& held, const Report& api) {
+  const auto thread_of = [](std::string_view h) { return word_after(h, "Thread "); };
+  std::string_view t1 = thread_of(held.headline);
+  std::string_view t2 = thread_of(api.headline);
+  if (!t1.empty() && t1.back() == ':') t1.remove_suffix(1);
+  if (const std::size_t q = t2.find('\''); q != std::string_view::npos) t2 = t2.substr(0, q);
+  if (t1.empty() || t1 != t2) return false;
+  const auto& a = held.stack.frames;
+  const auto& b = api.stack.frames;
+  if (a.size() != b.size() || a.size() < 2) return false;
+  for (std::size_t i = 1; i < a.size(); ++i)
+    if (a[i].function != b[i].function || a[i].file != b[i].file || a[i].line != b[i].line ||
+        a[i].module != b[i].module)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 struct ReportStream::Impl {
@@ -1388,6 +1773,319 @@ struct ReportStream::Impl {
   Spares spares;  // of the reports handed out
   int cached_pid = 0;                      // last_of_pid[cached_pid] is *cached_previous
   PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
+
+  // ---- Valgrind (see "Valgrind" above): one VgProc per process that printed Valgrind's lines.
+  static constexpr std::size_t kMaxVgProcs = 1024;
+  std::unordered_map<int, std::unique_ptr<VgProc>> vg_procs;
+  int vg_cached_pid = 0;
+  VgProc* vg_cached = nullptr;  // vg_procs[vg_cached_pid], or null when it has none
+  bool vg_cache_valid = false;
+
+  VgProc* vg_find(int pid) {
+    if (vg_cache_valid && pid == vg_cached_pid) return vg_cached;
+    const auto it = vg_procs.find(pid);
+    vg_cached_pid = pid;
+    vg_cached = it == vg_procs.end() ? nullptr : it->second.get();
+    vg_cache_valid = true;
+    return vg_cached;
+  }
+
+  VgProc& vg_make(int pid, Tool tool) {
+    if (vg_procs.size() >= kMaxVgProcs) {  // a garbage log naming any number of pids
+      vg_end_all();
+      vg_procs.clear();
+    }
+    auto& slot = vg_procs[pid];
+    slot = std::make_unique<VgProc>();
+    slot->tool = tool;
+    vg_cached_pid = pid;
+    vg_cached = slot.get();
+    vg_cache_valid = true;
+    return *slot;
+  }
+
+  void vg_end_all() {
+    // By pid, so that the reports a companion check leaves are queued in one order.
+    std::vector<int> pids;
+    for (const auto& entry : vg_procs) pids.push_back(entry.first);
+    std::sort(pids.begin(), pids.end());
+    for (int pid : pids) vg_end(*vg_procs[pid]);
+  }
+
+  // A report's first line (a Helgrind separator, a headline): its raw text and bounds.
+  std::unique_ptr<OpenReport> vg_new(Tool tool, const LineView& line, std::string_view raw_text) {
+    auto owned = std::make_unique<OpenReport>();
+    OpenReport& o = *owned;
+    o.spares = &spares;
+    o.tool = tool;
+    o.report.tool = tool_name(tool);
+    o.owner = line.pid;
+    o.report.pid = line.pid;
+    o.keep_raw = text == ReportText::Keep;
+    o.joined = true;  // only its own process's lines, never the program's output between them
+    o.text_bytes = raw_text.size() + 2;
+    if (o.keep_raw) {
+      o.report.raw.reserve(4096);
+      o.report.raw.assign(raw_text);
+    }
+    if (line.cut) o.report.truncated = true;
+    o.target = {};
+    return owned;
+  }
+
+  // Makes `o` the report of the headline `text` on `line` (whose raw text it already has).
+  static void vg_headline(OpenReport& o, Tool tool, std::size_t number, std::string_view text) {
+    o.tool = tool;
+    o.report.tool = tool_name(tool);
+    o.report.headline = std::string(text);
+    o.report.first_line = static_cast<int>(number) + 1;
+    o.report.kind = tool == Tool::Helgrind ? helgrind_kind(text) : drd_kind(text);
+    o.target = {Target::Headline, 0};
+    o.title_pending = false;
+    o.after_blank = false;
+    if (Access access; parse_vg_access(text, access) && !access.previous)
+      open_section(o, o.report.accesses, std::move(access), Target::Access);
+  }
+
+  void vg_push(VgProc& p, std::unique_ptr<OpenReport> owned) {
+    OpenReport* o = owned.get();
+    queue.push_back(std::move(owned));
+    p.current = o;
+    o->vg_slot = &p.current;
+  }
+
+  // A line into a report: false (nothing read) when it would outgrow the report's bounds.
+  static bool vg_feed(OpenReport& o, const LineView& line) {
+    if (line.cut) o.report.truncated = true;
+    if (o.entries >= kMaxReportEntries || !append_raw(o, line.full, line.cr)) return false;
+    vg_body_line(o, line.trimmed);
+    return true;
+  }
+
+  void vg_feed_current(VgProc& p, const LineView& line) {
+    if (p.pending_is_companion) {
+      if (!vg_feed(*p.pending, line)) p.pending->report.truncated = true;
+      return;
+    }
+    if (OpenReport* o = p.current; o && !vg_feed(*o, line)) {
+      truncate_report(*o);  // clears p.current
+      on_done(*o);
+    }
+  }
+
+  void vg_close_current(VgProc& p) {
+    p.current_awaits_companion = false;
+    OpenReport* o = p.current;
+    if (!o) return;
+    if (o->tool == Tool::Helgrind) {
+      for (const std::string& id : hg_threads_named(o->report)) {
+        if (const auto it = p.threads.find(id); it != p.threads.end())
+          o->report.threads.push_back(it->second);
+      }
+    }
+    close_report(*o);  // clears p.current
+    on_done(*o);
+  }
+
+  void vg_drop_pending(VgProc& p) {
+    if (p.pending) spares.keep(p.pending->report);
+    p.pending.reset();
+    p.pending_is_companion = false;
+  }
+
+  // Helgrind's pthread-api-error after a destroy-of-locked-mutex or double-lock report: folded
+  // into that report as a section titled with its headline when it is that report's failed call
+  // (is_companion), else a report of its own.
+  void vg_resolve_companion(VgProc& p) {
+    if (!p.pending_is_companion) return;
+    p.pending_is_companion = false;
+    std::unique_ptr<OpenReport> api = std::move(p.pending);
+    if (OpenReport* held = p.current; held && is_companion(held->report, api->report)) {
+      Report& r = held->report;
+      r.sections.push_back({api->report.headline, std::move(api->report.stack)});
+      if (held->text_bytes + api->text_bytes > kMaxReportBytes) {
+        r.truncated = true;
+      } else {
+        held->text_bytes += api->text_bytes;
+        if (held->keep_raw) {
+          r.raw += '\n';
+          r.raw += api->report.raw;
+        }
+      }
+      if (api->report.truncated) r.truncated = true;
+      vg_close_current(p);
+      spares.keep(api->report);
+      return;
+    }
+    vg_close_current(p);
+    vg_push(p, std::move(api));
+    vg_close_current(p);
+  }
+
+  // The process's reports end here (an announcement, the end lines, the end of the log).
+  void vg_end(VgProc& p) {
+    if (p.pending_is_companion) {
+      vg_resolve_companion(p);
+    } else {
+      vg_close_current(p);
+    }
+    vg_drop_pending(p);
+    p.state = VgProc::State::Idle;
+    p.has_candidate = false;
+  }
+
+  void hg_line(VgProc& p, const LineView& line, const VgLine& v) {
+    using State = VgProc::State;
+    switch (v.form) {
+      case VgForm::Announcement:
+        vg_end(p);
+        p.state = State::Announcement;
+        p.announcing = nullptr;
+        return;
+      case VgForm::Separator:
+        if (p.pending_is_companion) {
+          vg_resolve_companion(p);
+        } else if (p.current && !p.current_awaits_companion &&
+                   (p.current->report.kind == "destroy-of-locked-mutex" ||
+                    p.current->report.kind == "double-lock")) {
+          p.current_awaits_companion = true;  // until the next report's headline
+        } else {
+          vg_close_current(p);
+        }
+        vg_drop_pending(p);
+        p.pending = vg_new(Tool::Helgrind, line, line.text);
+        p.state = State::Pre;
+        return;
+      case VgForm::End:
+      case VgForm::Preamble:
+        vg_end(p);
+        return;
+      default:
+        break;
+    }
+    switch (p.state) {
+      case State::Idle:
+        // A headline with no separator before it: a log cut just there.
+        if (v.form == VgForm::Headline && v.tool == Tool::Helgrind) {
+          auto owned = vg_new(Tool::Helgrind, line, line.text);
+          vg_headline(*owned, Tool::Helgrind, line.number, v.text);
+          vg_push(p, std::move(owned));
+          p.state = State::Report;
+        }
+        return;
+      case State::Announcement:
+        if (v.form == VgForm::Frame) {
+          if (p.announcing && p.announcing->stack.frames.size() < VgProc::kMaxThreadFrames) {
+            Frame& frame = p.announcing->stack.frames.emplace_back();
+            parse_vg_frame(v.text, static_cast<int>(p.announcing->stack.frames.size() - 1), frame);
+          }
+        } else if (v.form == VgForm::Other && starts_with(v.text, "Thread #")) {
+          // "Thread #3 was created" / "Thread #1 is the program's root thread"
+          const std::string id(first_word(v.text.substr(7)));
+          if (p.threads.size() >= VgProc::kMaxThreads && !p.threads.contains(id)) p.threads.clear();
+          ThreadSection& thread = p.threads[id];
+          thread = ThreadSection{};
+          thread.thread = id;
+          p.announcing = &thread;
+        }
+        return;
+      case State::Pre: {
+        OpenReport& o = *p.pending;
+        if (v.form == VgForm::Blank || v.form == VgForm::Frame || v.form == VgForm::Indented) {
+          // " Lock at 0x.. was first observed", its stack and " Address 0x.. is ...".
+          if (!vg_feed(o, line)) o.report.truncated = true;
+          return;
+        }
+        // The headline, whatever it says.
+        if (!append_raw(o, line.full, line.cr)) o.report.truncated = true;
+        vg_headline(o, Tool::Helgrind, line.number, v.text);
+        p.state = State::Report;
+        if (p.current && p.current_awaits_companion && o.report.kind == "pthread-api-error") {
+          p.pending_is_companion = true;
+        } else {
+          vg_close_current(p);
+          vg_push(p, std::move(p.pending));
+        }
+        return;
+      }
+      case State::Report:
+        vg_feed_current(p, line);
+        return;
+    }
+  }
+
+  void drd_line(VgProc& p, const LineView& line, const VgLine& v) {
+    const bool after_break = p.after_break;
+    p.after_break = v.form == VgForm::Blank || v.form == VgForm::DrdThread;
+    const bool had_candidate = p.has_candidate;
+    p.has_candidate = false;
+    switch (v.form) {
+      case VgForm::End:
+      case VgForm::Preamble:
+      case VgForm::Separator:
+      case VgForm::Announcement:
+      case VgForm::DrdThread:
+        vg_end(p);
+        return;
+      case VgForm::Headline:
+        if (v.tool != Tool::Drd) break;
+        vg_end(p);
+        {
+          auto owned = vg_new(Tool::Drd, line, line.text);
+          vg_headline(*owned, Tool::Drd, line.number, v.text);
+          vg_push(p, std::move(owned));
+        }
+        return;
+      case VgForm::Frame:
+        if (!p.current && had_candidate && starts_with(v.text, "at ")) {
+          // The line before was a headline no rule knows.
+          auto owned = vg_new(Tool::Drd, line, p.candidate_raw);
+          vg_headline(*owned, Tool::Drd, p.candidate_number, p.candidate);
+          vg_push(p, std::move(owned));
+        }
+        break;
+      default:
+        break;
+    }
+    if (v.form != VgForm::Frame && v.form != VgForm::Blank && v.form != VgForm::Indented &&
+        after_break) {
+      // A line at the margin after a blank line: the report ended at the blank. The line may be
+      // a headline no rule knows, if a stack follows it.
+      vg_close_current(p);
+      // Not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack) that comes before a
+      // "Lock on mutex 0x.. was held during N ms" headline (--exclusive-threshold).
+      if (!starts_with(v.text, "Warning: ") && !starts_with(v.text, "WARNING: ") &&
+          v.text != "Acquired at:") {
+        p.candidate.assign(v.text);
+        p.candidate_raw.assign(line.text);
+        p.candidate_number = line.number;
+        p.has_candidate = true;
+      }
+      return;
+    }
+    vg_feed_current(p, line);
+  }
+
+  // A line of a "==PID==" prefix and a space: true when it is a Valgrind process's (and handled).
+  bool vg_line(const LineView& line) {
+    VgProc* p = vg_find(line.pid);
+    const VgLine v = classify_vg_line(line.body);
+    if (!p) {
+      Tool tool = v.tool;
+      if (v.form == VgForm::Separator || v.form == VgForm::Announcement) tool = Tool::Helgrind;
+      if (tool == Tool::None || (v.form != VgForm::Preamble && v.form != VgForm::Headline &&
+                                 v.form != VgForm::DrdThread && v.form != VgForm::Separator &&
+                                 v.form != VgForm::Announcement))
+        return false;
+      p = &vg_make(line.pid, tool);
+    }
+    if (p->tool == Tool::Helgrind) {
+      hg_line(*p, line, v);
+    } else {
+      drd_line(*p, line, v);
+    }
+    return true;
+  }
 
   static std::size_t estimate(const OpenReport& o) {
     return o.text_bytes + 256 * o.entries + 1024;
@@ -1443,6 +2141,18 @@ struct ReportStream::Impl {
     const LineView line{bytes, cr,  text,          body, trimmed, is_tsan_delimiter(trimmed),
                         pid,   line_count++, cut};
 
+    // Valgrind's lines: "==PID== " (a space after the prefix, which no sanitizer line has
+    // unindented) and its debug lines "--PID-- ", skipped.
+    if (line.pid != 0) {
+      if (!line.body.empty() && line.body[0] == ' ' && vg_line(line)) {
+        after_line(line);
+        return;
+      }
+    } else if (text.size() > 4 && text[0] == '-' && text[1] == '-' && is_digit(text[2]) &&
+               is_valgrind_debug_line(text)) {
+      return;
+    }
+
     const Headline headline = may_hold_headline(line.text) ? find_headline(line.text) : Headline{};
     const bool is_headline = headline.tool != Tool::None;
 
@@ -1463,7 +2173,11 @@ struct ReportStream::Impl {
     }
 
     if (is_headline) start_report(line, headline);
+    after_line(line);
+  }
 
+  // What every line leaves for the next ones.
+  void after_line(const LineView& line) {
     const bool delimiter = line.delimiter;
     remember(last_any, line, delimiter);
     if (line.pid == 0) {
@@ -1512,6 +2226,8 @@ struct ReportStream::Impl {
         report.kind = ubsan_kind(headline.description);
         report.ubsan_site = ubsan_site(headline.text);
         break;
+      case Tool::Helgrind:
+      case Tool::Drd:
       case Tool::None: report.kind = std::string(kUnknownKind); break;
     }
     o.owner = report_pid(line.pid, headline);
@@ -1583,6 +2299,7 @@ struct ReportStream::Impl {
       carry_cut = false;
     }
     // The end of the log ends every report (a cut-off one is returned with what it had).
+    vg_end_all();
     while (!open.empty()) close_open(open.front(), false);
     emit_ready();
   }
@@ -1609,9 +2326,18 @@ std::vector<Report> parse_reports(std::string_view log) {
 
 bool may_start_report(std::string_view line) {
   // Every headline marker (find_headline) contains one of these two words, which color codes
-  // never split: the runtimes color whole phrases.
+  // never split: the runtimes color whole phrases. A Valgrind report may start at any line of
+  // Valgrind's that is not indented: "==PID== " and a character that is not a space.
   auto has_marker = [](std::string_view s) {
-    return contains(s, "Sanitizer") || contains(s, "runtime error");
+    if (contains(s, "Sanitizer") || contains(s, "runtime error")) return true;
+    for (std::size_t p = s.find("== "); p != std::string_view::npos; p = s.find("== ", p + 1)) {
+      std::size_t d = p;
+      while (d > 0 && is_digit(s[d - 1])) --d;
+      if (d < p && d >= 2 && s[d - 1] == '=' && s[d - 2] == '=' && p + 3 < s.size() &&
+          !is_space(s[p + 3]))
+        return true;
+    }
+    return false;
   };
   if (has_marker(line)) return true;
   // parse_reports strips colors before looking for headlines; so must this, in case a code
