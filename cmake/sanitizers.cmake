@@ -75,8 +75,9 @@ if(_racebook_flags)
   endif()
 endif()
 
-# What this build is, for the provenance of generated docs (racebook-harness docs).
-if(_racebook_flags)
+# What this build is, for the provenance of generated docs (racebook-harness docs): the case
+# programs' own options (helgrind and drd have some without a link flag).
+if(_racebook_case_options)
   string(JOIN " " _racebook_flag_text ${_racebook_case_options})
 else()
   string(TOUPPER "${CMAKE_BUILD_TYPE}" _racebook_type)

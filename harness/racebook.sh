@@ -56,6 +56,8 @@ declare -A needs=(
   [jq]=/usr/bin/jq
   # the test that renders docs/pictures/*.svg (docs.pictures_render)
   [librsvg2-bin]=/usr/bin/rsvg-convert
+  # the presets helgrind and drd: valgrind and <valgrind/helgrind.h>
+  [valgrind]=/usr/include/valgrind/helgrind.h
 )
 
 # clang's ThreadSanitizer runtime as clang++ finds it (in its resource directory, whose path
