@@ -118,16 +118,27 @@ function(_racebook_sanitizer_options value out_name out_compile out_link)
   set(${out_link} "${flags}" PARENT_SCOPE)
 endfunction()
 
-# The compiler's short name, for `expect tsan-clang:` overrides and the harness: gcc or clang.
+# The compiler's short name for the harness (--compiler) and the expectation keys: gcc or clang
+# followed by the compiler's major version, `gcc12`, `clang19`. `expect tsan-clang19:` applies to
+# this compiler alone, `expect tsan-clang:` to every clang, `expect tsan:` to all.
 function(_racebook_compiler_name out)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    set(${out} gcc PARENT_SCOPE)
+    set(family gcc)
+  elseif(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    set(family clang)
   elseif(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # AppleClang's or IntelLLVM's version is not clang's: plain `clang`, never a wrong major.
     set(${out} clang PARENT_SCOPE)
+    return()
   else()
-    message(FATAL_ERROR "racebook: the compiler '${CMAKE_CXX_COMPILER_ID}' is not supported; "
-      "use g++ or clang++")
+    message(FATAL_ERROR "racebook: the compiler '${CMAKE_CXX_COMPILER}' (${CMAKE_CXX_COMPILER_ID}) "
+      "is not supported; use g++ or clang++ (Debian: g++-N, or clang-N and libclang-rt-N-dev)")
   endif()
+  if(NOT CMAKE_CXX_COMPILER_VERSION MATCHES "^([0-9]+)")
+    message(FATAL_ERROR "racebook: CMake found no version for ${CMAKE_CXX_COMPILER} "
+      "('${CMAKE_CXX_COMPILER_VERSION}'); the harness needs its major, e.g. ${family}12")
+  endif()
+  set(${out} "${family}${CMAKE_MATCH_1}" PARENT_SCOPE)
 endfunction()
 
 # Inside a racebook checkout: builds racebook-read-case into the build tree at configure time

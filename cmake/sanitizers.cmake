@@ -75,28 +75,14 @@ if(_racebook_flags)
   endif()
 endif()
 
-# What this build is, for the provenance of generated docs (racebook-harness docs).
-if(_racebook_flags)
+# What this build is, for the provenance of generated docs (racebook-harness docs): the case
+# programs' own options (helgrind and drd have some without a link flag).
+if(_racebook_case_options)
   string(JOIN " " _racebook_flag_text ${_racebook_case_options})
 else()
   string(TOUPPER "${CMAKE_BUILD_TYPE}" _racebook_type)
   set(_racebook_flag_text "${CMAKE_CXX_FLAGS_${_racebook_type}}")
 endif()
-# string(JSON) takes JSON values: each text becomes a JSON string (\ " and control characters
-# escaped) before it is set.
-set(_racebook_build "{}")
-foreach(_racebook_field IN ITEMS compiler=RACEBOOK_COMPILER_NAME
-    compiler_version=CMAKE_CXX_COMPILER_VERSION sanitizer=RACEBOOK_SANITIZER_NAME
-    case_flags=_racebook_flag_text)
-  string(REPLACE "=" ";" _racebook_field "${_racebook_field}")
-  list(GET _racebook_field 0 _racebook_key)
-  list(GET _racebook_field 1 _racebook_var)
-  set(_racebook_text "${${_racebook_var}}")
-  string(REPLACE "\\" "\\\\" _racebook_text "${_racebook_text}")
-  string(REPLACE "\"" "\\\"" _racebook_text "${_racebook_text}")
-  string(REPLACE "\n" "\\n" _racebook_text "${_racebook_text}")
-  string(REPLACE "\r" "\\r" _racebook_text "${_racebook_text}")
-  string(REPLACE "\t" "\\t" _racebook_text "${_racebook_text}")
-  string(JSON _racebook_build SET "${_racebook_build}" "${_racebook_key}" "\"${_racebook_text}\"")
-endforeach()
-file(WRITE "${PROJECT_BINARY_DIR}/racebook-build.json" "${_racebook_build}\n")
+# The record itself, with the compiler and runtime as resolved here: cmake/provenance.cmake.
+include("${CMAKE_CURRENT_LIST_DIR}/provenance.cmake")
+racebook_write_build_record("${PROJECT_BINARY_DIR}/racebook-build.json")

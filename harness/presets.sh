@@ -11,6 +11,8 @@
 #                         sanitizer in the order the sanitizers first appear (tsan tsan-clang
 #                         asan asan-clang: the columns of docs/stability.md)
 #   baseline_preset P     the corpus preset with P's compiler and no sanitizer
+#   preset_sanitizer P    P's RACEBOOK_SANITIZER (none when it sets none)
+#   preset_compiler P     P's CMAKE_CXX_COMPILER (g++, clang++)
 #
 # A preset's cache variables are resolved as CMake does: its own first, then those of the
 # presets it inherits, the first one listed winning.
@@ -50,3 +52,7 @@ baseline_preset() {
     tolower($2) == "none" || $2 == "" { plain[++n] = $1 }
     END { for (i = 1; i <= n; i++) if (compiler[plain[i]] == compiler[p]) { print plain[i]; exit } }'
 }
+
+# A corpus preset's RACEBOOK_SANITIZER (none, thread, address, ...) and CMAKE_CXX_COMPILER.
+preset_sanitizer() { _preset_table | awk -F'\t' -v p="$1" '$1 == p { print ($2 == "" ? "none" : $2); exit }'; }
+preset_compiler() { _preset_table | awk -F'\t' -v p="$1" '$1 == p { print $3; exit }'; }
