@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
-#include <latch>
+#include <mutex>
 #include <thread>
 
 #include "racebook/start_line.hpp"
@@ -88,18 +88,19 @@ TEST_CASE("is_alive_atomic") {
 // truth: clean
 TEST_CASE("join_timeout") {
   Counter counter;
-  std::latch release(1);  // the thread cannot finish before main opens it
+  std::mutex gate;  // held by main: the thread cannot finish before main opens it
+  gate.lock();
   std::promise<void> finished;
   std::future<void> joined = finished.get_future();
   std::thread thread([&] {
-    release.wait();
+    { const std::lock_guard<std::mutex> opened(gate); }
     count_up(counter, {});
     finished.set_value();  // the thread's last act
   });
 
   // thread.join(timeout=0.05): wait at most 50 ms for the end; it always times out.
   CHECK(joined.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
-  release.count_down();
+  gate.unlock();
   thread.join();  // thread.join(): no timeout this time
   CHECK(joined.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
   CHECK(counter.get_count() == 100000);

@@ -9,7 +9,8 @@
 #                `// truth:` and `// expect ...` lines and TEST_CASEs are read. Relative paths are relative to
 #                the calling CMakeLists.txt's directory.
 #   LIBRARIES    targets or libraries the program links (the library under test)
-#   TIMEOUT      seconds one run of a variant may take before the harness kills it (default 60)
+#   TIMEOUT      seconds one run of a variant may take before the harness kills it (default 60;
+#                300 under helgrind and drd, see "The sanitizers" below)
 #   RETRIES      how often a racy variant may be run until its report shows (default 10, max 10)
 #   SOURCE_ROOT  where a marker the case file does not have is looked for (default: the
 #                directory of the first source). Every C/C++ file under it is searched, except
@@ -65,9 +66,16 @@
 # The sanitizers: one table, for racebook_add_case and racebook's own build (cmake/sanitizers.cmake).
 # A value of RACEBOOK_SANITIZER gives the short name the expectations, the test labels and the
 # harness use, and the case program's compile and link options:
-#   none     normal  -
-#   thread   tsan    -fsanitize=thread
-#   address  asan    -fsanitize=address,undefined  (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   none      normal    -
+#   thread    tsan      -fsanitize=thread
+#   address   asan      -fsanitize=address,undefined  (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   helgrind  helgrind  -g -O0 -DRACEBOOK_VALGRIND, no link option: the program is built plain, the
+#   drd       drd       harness runs it under `valgrind --tool=helgrind|drd` (Valgrind's two
+#                       thread-error detectors). RACEBOOK_VALGRIND switches racebook::StartLine to
+#                       a line neither tool sees as synchronisation (cases/support/racebook/
+#                       start_line.hpp); it needs <valgrind/helgrind.h> (Debian: valgrind).
+#                       Under Valgrind a run is 100-1000 times slower: a variant's default
+#                       TIMEOUT is 300 s there (60 s elsewhere).
 # A sanitized case program is compiled with -g -O0 -fno-omit-frame-pointer too. -O0 keeps every
 # access of the source in the binary, at the line the source has it. Measured on counter_locked:
 # at -O1 gcc files the accesses of an inlined function under its caller's line, and clang 14
@@ -90,14 +98,20 @@ function(_racebook_sanitizer_options value out_name out_compile out_link)
   elseif(san STREQUAL "address")
     set(name asan)
     set(flags -fsanitize=address,undefined)
+  elseif(san STREQUAL "helgrind" OR san STREQUAL "drd")
+    set(name "${san}")
+    set(flags "")
   else()
     message(FATAL_ERROR
-      "racebook: RACEBOOK_SANITIZER='${value}' is not one of: none, thread, address (address "
-      "means AddressSanitizer + UndefinedBehaviorSanitizer).")
+      "racebook: RACEBOOK_SANITIZER='${value}' is not one of: none, thread, address, helgrind, "
+      "drd (address means AddressSanitizer + UndefinedBehaviorSanitizer; helgrind and drd run "
+      "the plain program under Valgrind's tools of those names).")
   endif()
   set(compile "")
   if(flags)
     set(compile ${flags} -g -O0 -fno-omit-frame-pointer)
+  elseif(name STREQUAL "helgrind" OR name STREQUAL "drd")
+    set(compile -g -O0 -DRACEBOOK_VALGRIND)  # Valgrind unwinds with the DWARF CFI
   endif()
   set(${out_name} "${name}" PARENT_SCOPE)
   set(${out_compile} "${compile}" PARENT_SCOPE)
@@ -186,7 +200,7 @@ function(_racebook_sanitizer libraries out_name out_flags_target)
     set(flags_target "")
     if(TARGET racebook::sanitizers)
       set(flags_target racebook::sanitizers)  # racebook's own build (cmake/sanitizers.cmake)
-    elseif(link)
+    elseif(compile)
       set(flags_target racebook_case_sanitizer_${name})
       if(NOT TARGET ${flags_target})
         add_library(${flags_target} INTERFACE)
@@ -310,7 +324,10 @@ function(racebook_add_case)
     message(FATAL_ERROR "racebook_add_case(${name}): SOURCES is required; its first file is the "
       "case file")
   endif()
-  if(NOT DEFINED arg_TIMEOUT)
+  set(timeout_given FALSE)
+  if(DEFINED arg_TIMEOUT)
+    set(timeout_given TRUE)
+  else()
     set(arg_TIMEOUT 60)
   endif()
   if(NOT DEFINED arg_RETRIES)
@@ -346,6 +363,10 @@ function(racebook_add_case)
 
   _racebook_sanitizer("${arg_LIBRARIES}" sanitizer flags_target)
   _racebook_compiler_name(compiler)
+  # Valgrind runs a case program 100-1000 times slower (see "The sanitizers" above).
+  if(NOT timeout_given AND sanitizer MATCHES "^(helgrind|drd)$")
+    set(arg_TIMEOUT 300)
+  endif()
 
   racebook_add_case_main("${flags_target}")
   set(pch "")

@@ -4,12 +4,15 @@
 #   none     - a plain build (the "normal" presets)
 #   thread   - ThreadSanitizer ("tsan")
 #   address  - AddressSanitizer + UndefinedBehaviorSanitizer ("asan")
+#   helgrind - built plain (-g -O0 -DRACEBOOK_VALGRIND), run under valgrind --tool=helgrind
+#   drd      - the same, run under valgrind --tool=drd
 # Their flags are the table in cmake/racebook-add-case.cmake (_racebook_sanitizer_options), the
 # one racebook_add_case uses in other projects too; it refuses TSan and ASan together.
 # The harness and its unit tests never link this target, so they are built plain in every preset.
 
-set(RACEBOOK_SANITIZER "none" CACHE STRING "Sanitizer for the case programs: none, thread or address")
-set_property(CACHE RACEBOOK_SANITIZER PROPERTY STRINGS none thread address)
+set(RACEBOOK_SANITIZER "none" CACHE STRING
+  "Sanitizer for the case programs: none, thread, address, helgrind or drd")
+set_property(CACHE RACEBOOK_SANITIZER PROPERTY STRINGS none thread address helgrind drd)
 
 # The short names the harness, the test labels and the expectations use.
 _racebook_sanitizer_options("${RACEBOOK_SANITIZER}" RACEBOOK_SANITIZER_NAME
@@ -18,6 +21,40 @@ _racebook_compiler_name(RACEBOOK_COMPILER_NAME)
 
 add_library(racebook_sanitizers INTERFACE)
 add_library(racebook::sanitizers ALIAS racebook_sanitizers)
+
+# helgrind and drd: the case programs are plain (compile options only), and the harness runs
+# them under Valgrind, found on PATH. Fail at configure time, not at the first test, when
+# Valgrind or its client-request header (racebook::StartLine needs it) is missing.
+if(RACEBOOK_SANITIZER_NAME MATCHES "^(helgrind|drd)$")
+  target_compile_options(racebook_sanitizers INTERFACE ${_racebook_case_options})
+  find_program(RACEBOOK_VALGRIND_EXECUTABLE valgrind)
+  if(NOT RACEBOOK_VALGRIND_EXECUTABLE)
+    message(FATAL_ERROR
+      "racebook: RACEBOOK_SANITIZER=${RACEBOOK_SANITIZER} runs the case programs under "
+      "valgrind --tool=${RACEBOOK_SANITIZER_NAME}, but there is no valgrind on PATH. Install "
+      "it (Debian: sudo apt-get install valgrind) or put it on PATH.")
+  endif()
+  include(CheckIncludeFileCXX)
+  check_include_file_cxx("valgrind/helgrind.h" RACEBOOK_HAVE_VALGRIND_HELGRIND_H)
+  if(NOT RACEBOOK_HAVE_VALGRIND_HELGRIND_H)
+    message(FATAL_ERROR
+      "racebook: RACEBOOK_SANITIZER=${RACEBOOK_SANITIZER} needs <valgrind/helgrind.h> "
+      "(racebook::StartLine marks its word untracked with it), and ${CMAKE_CXX_COMPILER} "
+      "cannot find it. Install Valgrind's headers (Debian: sudo apt-get install valgrind; "
+      "other systems: valgrind-devel or valgrind-dev).")
+  endif()
+  execute_process(COMMAND "${RACEBOOK_VALGRIND_EXECUTABLE}" --version
+    OUTPUT_VARIABLE RACEBOOK_VALGRIND_VERSION RESULT_VARIABLE _racebook_valgrind_status
+    ERROR_VARIABLE _racebook_valgrind_error OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT _racebook_valgrind_status EQUAL 0)
+    message(FATAL_ERROR
+      "racebook: ${RACEBOOK_VALGRIND_EXECUTABLE} --version failed (${_racebook_valgrind_status}): "
+      "${_racebook_valgrind_error}. Reinstall Valgrind (Debian: sudo apt-get install --reinstall "
+      "valgrind).")
+  endif()
+  message(STATUS "racebook: the case programs run under ${RACEBOOK_VALGRIND_EXECUTABLE} "
+    "(${RACEBOOK_VALGRIND_VERSION}) --tool=${RACEBOOK_SANITIZER_NAME}")
+endif()
 if(_racebook_flags)
   target_compile_options(racebook_sanitizers INTERFACE ${_racebook_case_options})
   target_link_options(racebook_sanitizers INTERFACE ${_racebook_flags})

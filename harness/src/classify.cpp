@@ -364,4 +364,102 @@ std::string ubsan_kind(std::string_view message, std::string_view summary) {
   return std::string(kUnknownKind);
 }
 
+// ---------------------------------------------------------------------------------------
+// Valgrind: Helgrind and DRD. Their kinds are racebook's where the bug is the same as a TSan
+// kind's (data-race, lock-order-inversion, unlock-of-unlocked-mutex, destroy-of-locked-mutex,
+// double-lock, invalid-mutex); the bugs only they report get slugs of their own words:
+//   mutex-still-locked-at-thread-exit  DRD "Mutex still locked at thread exit", Helgrind
+//                                      "Exiting thread still holds N lock(s)"
+//   pthread-api-error                  Helgrind "Thread #T's call to pthread_X failed" (its
+//                                      error kind PthAPIerror)
+//   pthread-api-misuse                 Helgrind's other pthread/semaphore complaints ("Misc":
+//                                      "pthread_cond_{timed}wait called with invalid mutex", ...)
+//                                      and DRD's condition variable, semaphore, barrier, rwlock
+//                                      and thread id errors ("Misuses of the POSIX pthreads API",
+//                                      as the Helgrind manual calls them)
+//   lock-held-over-threshold           DRD "Lock on mutex 0x.. was held during N ms (threshold:
+//                                      M ms)" (only with --exclusive-threshold/--shared-threshold)
+
+namespace {
+
+// "#12" at the start of `s` (Helgrind's thread number): its length, or 0.
+std::size_t hg_thread_number(std::string_view s) {
+  if (s.size() < 2 || s[0] != '#' || !is_digit(s[1])) return 0;
+  std::size_t n = 1;
+  while (n < s.size() && is_digit(s[n])) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string helgrind_kind(std::string_view headline) {
+  const std::string_view h = trim(headline);
+  const std::string unknown(kUnknownKind);
+  if (starts_with(h, "Possible data race during ")) return "data-race";
+  if (!starts_with(h, "Thread #")) return unknown;
+  std::string_view rest = h.substr(7);
+  const std::size_t number = hg_thread_number(rest);
+  if (number == 0) return unknown;
+  rest.remove_prefix(number);
+  // HG_(pp_Error)'s UnlockUnlocked, UnlockBogus, UnlockForeign (a lock held by another thread:
+  // TSan's "unlock of an unlocked mutex (or by a wrong thread)").
+  if (starts_with(rest, " unlocked a not-locked lock at ") ||
+      starts_with(rest, " unlocked an invalid lock at ") ||
+      (starts_with(rest, " unlocked lock at ") && contains(rest, " currently held by thread #")))
+    return "unlock-of-unlocked-mutex";
+  if (starts_with(rest, "'s call to ") && ends_with(rest, " failed")) return "pthread-api-error";
+  if (!starts_with(rest, ": ")) return unknown;
+  const std::string_view what = rest.substr(2);
+  if (starts_with(what, "lock order \"") && ends_with(what, "\" violated"))
+    return "lock-order-inversion";
+  // Misc errors (hg_main.c).
+  if (what == "pthread_mutex_destroy of a locked mutex" ||
+      what == "pthread_rwlock_destroy of a locked mutex")
+    return "destroy-of-locked-mutex";
+  if (what == "Attempt to re-lock a non-recursive lock I already hold") return "double-lock";
+  if (starts_with(what, "Exiting thread still holds ")) return "mutex-still-locked-at-thread-exit";
+  // The rest of hg_main.c's pthread and semaphore complaints, each starting with the call it is
+  // about, and the destroyed-while-waited-upon condition variable.
+  static constexpr std::string_view kMisuse[] = {"pthread_", "sem_",
+                                                  "condition variable has been destroyed "};
+  for (std::string_view prefix : kMisuse)
+    if (starts_with(what, prefix)) return "pthread-api-misuse";
+  return unknown;
+}
+
+std::string drd_kind(std::string_view headline) {
+  const std::string_view h = trim(headline);
+  if (starts_with(h, "Conflicting load by thread ") || starts_with(h, "Conflicting store by thread "))
+    return "data-race";
+  static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+      {"Destroying locked mutex: ", "destroy-of-locked-mutex"},
+      {"Destroying locked rwlock: ", "destroy-of-locked-mutex"},
+      {"Mutex not locked: ", "unlock-of-unlocked-mutex"},
+      {"Mutex not locked by calling thread: ", "unlock-of-unlocked-mutex"},
+      {"Reader-writer lock not locked by calling thread: ", "unlock-of-unlocked-mutex"},
+      {"Not a reader-writer lock: ", "invalid-mutex"},
+      {"Recursive locking not allowed: ", "double-lock"},
+      {"Recursive writer locking not allowed: ", "double-lock"},
+      {"Mutex still locked at thread exit: ", "mutex-still-locked-at-thread-exit"},
+      {"Reader-writer lock still locked at thread exit: ", "mutex-still-locked-at-thread-exit"},
+      {"Probably a race condition: condition variable ", "pthread-api-misuse"},
+  };
+  for (auto [prefix, kind] : kPrefixes)
+    if (starts_with(h, prefix)) return std::string(kind);
+  if (starts_with(h, "The object at address ") && ends_with(h, " is not a mutex."))
+    return "invalid-mutex";
+  if ((starts_with(h, "Lock on mutex ") || starts_with(h, "Lock on rwlock ")) &&
+      contains(h, " was held during ") && contains(h, " ms (threshold: "))
+    return "lock-held-over-threshold";
+  // drd_error.c's formats for the other mutex, condition variable, semaphore, barrier and
+  // rwlock errors ("<what>: cond 0x..", "<what>: semaphore 0x..", ...) and the invalid thread
+  // ids of pthread_join()/pthread_detach(): the object's word after the colon is the runtime's.
+  static constexpr std::string_view kObjects[] = {": mutex 0x", ": cond 0x", ": condition variable 0x",
+                                                  ": semaphore 0x", ": barrier 0x", ": rwlock 0x",
+                                                  "(): invalid thread ID 0x"};
+  for (std::string_view object : kObjects)
+    if (contains(h, object)) return "pthread-api-misuse";
+  return std::string(kUnknownKind);
+}
+
 }  // namespace racebook

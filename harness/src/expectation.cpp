@@ -94,6 +94,20 @@ Expectation parse_expectation(const std::string& key, const std::string& verdict
     }
     return e;
   }
+  if (word == kAnyReport) {
+    if (key == "truth") {
+      throw CaseFileError(at(path, line) + "the truth names the bug the variant has (or clean); \"" +
+                          std::string(kAnyReport) + "\" is for a detector whose reports cannot be "
+                          "pinned to marked lines");
+    }
+    if (words >> word) {
+      throw CaseFileError(at(path, line) + "\"" + std::string(kAnyReport) +
+                          "\" takes no kind or marker after it, found \"" + word + "\"");
+    }
+    e.clean = false;
+    e.kind = kAnyReport;
+    return e;
+  }
   const bool slug_like = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
   });

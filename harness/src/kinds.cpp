@@ -23,7 +23,8 @@ struct KindGroup {
 // The number of markers is the number of key stacks the verdict compares (verdict.cpp's
 // key_sites): the two accesses of a race, the access and the free of a use-after-free, one
 // acquisition per edge of a lock cycle, the creation of each leaked thread, the allocation of
-// each leak, and otherwise the one stack under the headline.
+// each leak, and otherwise the one stack under the headline (Helgrind's and DRD's misuse reports
+// too).
 //
 // These are exactly the slugs classify.cpp can return, apart from "unknown" (a headline no rule
 // knows), which no expectation may name. README.md's kind table lists the same slugs, and
@@ -31,23 +32,35 @@ struct KindGroup {
 // its runtime prints. The order: by tool, then by the number of markers and what they point at.
 const std::vector<KindInfo>& known_kinds() {
   static const std::vector<KindGroup> groups = {
-      // ThreadSanitizer: tsan_report.cpp's ReportTypeString
+      // ThreadSanitizer: tsan_report.cpp's ReportTypeString; the kinds Helgrind and DRD report
+      // too (classify.cpp's helgrind_kind, drd_kind). A DRD race names one access (and so may a
+      // Helgrind one): it matches either marker (verdict.cpp's matches()).
+      {"ThreadSanitizer/Helgrind/DRD", 2, 2, {{"the two accesses", {"data-race"}}}},
       {"ThreadSanitizer", 2, 2,
-       {{"the two accesses", {"data-race", "data-race-vptr", "race-on-external-object"}}}},
+       {{"the two accesses", {"data-race-vptr", "race-on-external-object"}}}},
       {"ThreadSanitizer/AddressSanitizer", 2, 2,
        {{"the access and the free", {"heap-use-after-free"}}}},
       {"ThreadSanitizer", 1, -1, {{"where each leaked thread was created", {"thread-leak"}}}},
-      {"ThreadSanitizer", 1, 1,
+      {"ThreadSanitizer/Helgrind/DRD", 1, 1,
        {{"the destruction", {"destroy-of-locked-mutex"}},
         {"the second lock", {"double-lock"}},
-        {"the use", {"invalid-mutex", "mutex-held-in-the-wrong-context"}},
-        {"the unlock", {"unlock-of-unlocked-mutex"}},
+        {"the unlock", {"unlock-of-unlocked-mutex"}}}},
+      {"ThreadSanitizer/DRD", 1, 1, {{"the use", {"invalid-mutex"}}}},
+      {"ThreadSanitizer", 1, 1,
+       {{"the use", {"mutex-held-in-the-wrong-context"}},
         {"the read lock", {"read-lock-of-write-locked-mutex"}},
         {"the read unlock", {"read-unlock-of-write-locked-mutex"}},
         {"the call in the handler", {"signal-unsafe-call"}},
         {"the handler", {"signal-handler-spoils-errno"}}}},
-      {"ThreadSanitizer", 2, -1,
+      {"ThreadSanitizer/Helgrind", 2, -1,
        {{"the nested acquisition of each edge of the cycle", {"lock-order-inversion"}}}},
+      // Valgrind only: Helgrind's and DRD's own errors, each with the stack under its headline
+      {"Helgrind/DRD", 1, 1,
+       {{"the stack of the report (DRD: the join of the thread; Helgrind: the thread's end)",
+         {"mutex-still-locked-at-thread-exit"}},
+        {"the call", {"pthread-api-misuse"}}}},
+      {"Helgrind", 1, 1, {{"the call that failed", {"pthread-api-error"}}}},
+      {"DRD", 1, 1, {{"the unlock", {"lock-held-over-threshold"}}}},
       // AddressSanitizer: the errors of asan_errors.h, by the bug type of their SUMMARY line
       {"AddressSanitizer", 1, 1,
        {{"the access", {"heap-buffer-overflow", "stack-buffer-underflow",

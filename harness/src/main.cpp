@@ -379,10 +379,25 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
 
 struct RunOptions {
   std::string program, variant, source, sanitizer, compiler;
+  // helgrind and drd: the program runs under Valgrind (racebook/options.hpp); empty otherwise.
+  std::string valgrind_path;
+  racebook::ValgrindOptions valgrind;
   std::string scenario, title;  // "case.variant", and that with the build, for messages
   fs::path source_root;
   int timeout_s = 60, retries = kMaxRetries, repeat = 0;
 };
+
+// The detectors that are Valgrind tools: the program runs under `valgrind --tool=<name>`.
+bool is_valgrind(const std::string& sanitizer) { return sanitizer == "helgrind" || sanitizer == "drd"; }
+
+// The whole command line of a run under Valgrind: valgrind, its options, the program, its
+// arguments (the variant).
+std::vector<std::string> valgrind_command(const RunOptions& o) {
+  std::vector<std::string> command{o.valgrind_path};
+  command.insert(command.end(), o.valgrind.args.begin(), o.valgrind.args.end());
+  command.insert(command.end(), {o.program, o.variant, "--warn", "NoTests"});
+  return command;
+}
 
 // What needs no checking (CLI11 made sure these are there and not empty).
 RunOptions run_names(const RunArgs& a) {
@@ -538,6 +553,19 @@ Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const 
     if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
     ++t.attempt;
     if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
+    if (is_valgrind(o.sanitizer)) {
+      const bool finished = t.run.outcome == racebook::RunResult::Outcome::exited ||
+                            t.run.outcome == racebook::RunResult::Outcome::signaled;
+      const std::string trouble =
+          racebook::valgrind_trouble(t.run.out + t.run.err, o.sanitizer, finished);
+      if (!trouble.empty()) {
+        t.no_verdict = trouble + " \u2014 no verdict rests on this run. The command was: " +
+                       joined(valgrind_command(o), " ");
+        std::cout << "racebook: " << o.title << ": Valgrind's output ended with:\n"
+                  << last_lines(t.run.err, 30) << '\n';
+        return t;
+      }
+    }
     t.verdict = racebook::judge({c.file, *c.variant, *c.expected, t.run, t.reports, o.source_root});
     tally(t);
     if (repeat > 0) {
@@ -586,7 +614,11 @@ void print_failure(const RunOptions& o, const Attempts& t, const RunCase& c, con
   if (!c.expected->clean) std::cout << " (after " << t.attempt << " run(s))";
   std::cout << '\n';
   for (const auto& p : t.verdict.problems) std::cout << "  - " << p << '\n';
-  std::cout << "  sanitizer options of the run:\n";
+  if (is_valgrind(o.sanitizer)) {
+    std::cout << "  Valgrind command of the run:\n    " << joined(valgrind_command(o), " ") << '\n';
+  } else {
+    std::cout << "  sanitizer options of the run:\n";
+  }
   for (const auto& [name, value] : sanitizer_options.env) {
     if ((o.sanitizer == "tsan" && name == "TSAN_OPTIONS") ||
         (o.sanitizer == "asan" && name != "TSAN_OPTIONS")) {
@@ -598,6 +630,29 @@ void print_failure(const RunOptions& o, const Attempts& t, const RunCase& c, con
   if (t.run.out_dropped) std::cout << "\n[" << t.run.out_dropped << " bytes dropped]";
   if (t.reports.empty()) std::cout << "\n---- program stderr (last 30 lines) ----\n" << last_lines(t.run.err, 30);
   std::cout << '\n';
+}
+
+// helgrind and drd: Valgrind's path and options, the user's own where they do not decide
+// whether a report reaches racebook; says which of the user's were overridden. Throws
+// std::invalid_argument for options racebook cannot let through; returns why Valgrind cannot
+// be found, if it cannot.
+std::string valgrind_for_runs(RunOptions& o) {
+  const auto env = racebook::current_environment();
+  o.valgrind = racebook::valgrind_options(o.sanitizer, racebook::read_valgrind_user_options(env), env);
+  if (!o.valgrind.overridden.empty()) {
+    std::cout << "racebook: " << o.title << ": your Valgrind options were overridden where they "
+              << "decide whether a report reaches racebook: " << joined(o.valgrind.overridden, "; ")
+              << '\n';
+  }
+  const auto path = env.find("PATH");
+  o.valgrind_path = racebook::find_executable("valgrind", path == env.end() ? "" : path->second);
+  if (o.valgrind_path.empty()) {
+    return "valgrind is not on PATH (" + (path == env.end() ? std::string("PATH is unset") : "PATH=" + path->second) +
+           "): the detector " + o.sanitizer + " runs every variant under valgrind --tool=" +
+           o.sanitizer + ". Install it (Debian: sudo apt-get install valgrind) or put the "
+           "directory that holds it on PATH";
+  }
+  return "";
 }
 
 // racebook's sanitizer options for the runs, the user's own where they do not decide whether a
@@ -620,6 +675,12 @@ racebook::RunRequest run_request(const RunOptions& o, const racebook::SanitizerO
   request.program = o.program;
   // --warn NoTests makes Catch2 fail when the name selects no variant.
   request.args = {o.variant, "--warn", "NoTests"};
+  if (is_valgrind(o.sanitizer)) {
+    const auto command = valgrind_command(o);
+    request.program = command.front();
+    request.args.assign(command.begin() + 1, command.end());
+    request.env_unset = o.valgrind.unset_env;
+  }
   // Every byte of the output is scanned: lines of a report in the middle of output too large to
   // keep are kept all the same, so the report still counts.
   request.report_line = racebook::may_start_report;
@@ -689,6 +750,13 @@ json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const 
           {"runs", {{"total", t.attempt}, {"matched", t.matched}, {"no_report", t.no_report},
                     {"mismatch", t.mismatch}, {"repeat_mode", o.repeat > 0}}},
           {"sanitizer_options", options.env},
+          // helgrind and drd: the exact command of every run, and the user's options racebook
+          // overrode (docs show the provenance).
+          {"valgrind", is_valgrind(o.sanitizer)
+                           ? json{{"path", o.valgrind_path},
+                                  {"command", valgrind_command(o)},
+                                  {"options_overridden", o.valgrind.overridden}}
+                           : json(nullptr)},
           {"sanitizer_options_overridden", options.overridden},
           {"output_bytes_dropped", {{"stdout", t.run.out_dropped}, {"stderr", t.run.err_dropped}}},
           {"address_randomization_disabled", request.disable_address_randomization}};
@@ -749,6 +817,11 @@ int cmd_run(const RunArgs& a) {
   racebook::SanitizerOptions options;
   try {
     options = options_for_runs(o);
+    if (is_valgrind(o.sanitizer)) {
+      if (const std::string problem = valgrind_for_runs(o); !problem.empty()) {
+        return fail_early(result_file, o, kEnvironment, problem);
+      }
+    }
   } catch (const std::invalid_argument& e) {
     return fail_early(result_file, o, kUsage, e.what());
   }

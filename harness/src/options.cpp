@@ -1,5 +1,10 @@
 #include "racebook/options.hpp"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -221,6 +226,259 @@ SanitizerOptions sanitizer_options(const std::map<std::string, std::string>& cur
     result.env[variable] = value;
   }
   return result;
+}
+
+// ---- Valgrind ----
+
+namespace {
+
+struct VgForced {
+  const char* option;  // "--name"
+  const char* value;
+};
+
+// Valgrind's core options (coregrind/m_main.c) that decide whether a report reaches racebook
+// readable and whole, with racebook's value. The last one given counts, so these go last.
+constexpr VgForced kVgCommon[] = {
+    {"--error-exitcode", "66"},         // "reports found" in the exit status, as TSAN_OPTIONS
+    {"--error-limit", "no"},            // else it stops after 1000 contexts / 10M errors
+    {"--exit-on-first-error", "no"},    // every report of the run
+    {"--xml", "no"},                    // --xml=yes prints no text report at all
+    {"--log-fd", "2"},                  // overrides --log-file= and --log-socket= too
+    {"--time-stamp", "no"},             // would prefix every line the parser reads
+    {"--show-error-list", "no"},        // -s / =yes prints every report a second time
+    {"--gen-suppressions", "no"},       // would interleave suppression text and ask on stdin
+    {"--vgdb", "no"},                   // --vgdb-error=0 would wait for a debugger for ever
+    {"--wait-for-gdb", "no"},
+    {"--fullpath-after", ""},           // frames name full paths, as the markers are matched
+    {"--num-callers", "50"},            // the default 12 frames often end inside libstdc++
+                                        // (std::promise, std::thread) before the case's own line
+    {"--child-silent-after-fork", "no"},  // yes hides every report of a forked child
+};
+
+// Per tool (helgrind/hg_main.c, drd/drd_main.c): the checks racebook's verdicts are made with.
+constexpr VgForced kVgHelgrind[] = {
+    {"--track-lockorders", "yes"},      // no would silence every lock-order report
+    {"--history-level", "full"},        // both accesses' stacks in a race report
+    {"--check-stack-refs", "yes"},      // no would ignore every access to a stack variable
+    {"--ignore-thread-creation", "no"},
+};
+
+constexpr VgForced kVgDrd[] = {
+    {"--check-stack-var", "yes"},       // DRD ignores stack variables by default; the cases
+                                        // keep their shared objects on main's stack
+    {"--first-race-only", "no"},
+    {"--report-signal-unlocked", "yes"},
+    {"--ignore-thread-creation", "no"},
+};
+
+// Options that cannot be undone by a later one, or that would change what the parser reads;
+// refused with the reason.
+struct VgRefused {
+  const char* option;  // "--name" (matched with or without "=value")
+  const char* why;
+};
+constexpr VgRefused kVgRefused[] = {
+    {"--suppressions", "a suppression file hides the reports it matches, and a later option "
+                       "cannot take it back; racebook runs with Valgrind's default suppressions "
+                       "only"},
+    {"-q", "it hides Valgrind's banner and ERROR SUMMARY, by which racebook knows that the run "
+           "was whole"},
+    {"--quiet", "it hides Valgrind's banner and ERROR SUMMARY, by which racebook knows that the "
+                "run was whole"},
+    {"--error-markers", "it adds lines inside the reports racebook reads"},
+    {"-h", "Valgrind would print its help and not run the program"},
+    {"--help", "Valgrind would print its help and not run the program"},
+    {"--help-debug", "Valgrind would print its help and not run the program"},
+    {"--help-dyn-options", "Valgrind would print its help and not run the program"},
+    {"--version", "Valgrind would print its version and not run the program"},
+};
+
+// Options racebook drops (its own come first, or replace them), with what it uses instead.
+constexpr VgForced kVgDropped[] = {
+    {"--tool", nullptr},               // racebook's comes from --sanitizer
+    {"--command-line-only", "yes"},    // racebook reads the three sources itself
+};
+
+std::string option_name(const std::string& word) {
+  const auto eq = word.find('=');
+  return eq == std::string::npos ? word : word.substr(0, eq);
+}
+
+std::string option_value(const std::string& word) {
+  const auto eq = word.find('=');
+  return eq == std::string::npos ? "" : word.substr(eq + 1);
+}
+
+// Valgrind's own splitting (m_commandline.c add_args_from_string): at whitespace, no quoting.
+std::vector<std::string> split_at_spaces(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+ValgrindUserOptions read_valgrind_user_options(const std::map<std::string, std::string>& env) {
+  ValgrindUserOptions user;
+  const auto home = env.find("HOME");
+  if (home != env.end()) {
+    user.home_rc_path = home->second + "/.valgrindrc";
+    user.home_rc = read_whole(user.home_rc_path);
+  }
+  if (auto it = env.find("VALGRIND_OPTS"); it != env.end()) user.env = it->second;
+  // As Valgrind: not read when "." is $HOME (it would apply twice); only with a $HOME.
+  if (home != env.end()) {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) != nullptr && home->second != cwd) {
+      user.cwd_rc_path = std::string(cwd) + "/.valgrindrc";
+      user.cwd_rc = read_whole(user.cwd_rc_path);
+    }
+  }
+  return user;
+}
+
+ValgrindOptions valgrind_options(const std::string& tool, const ValgrindUserOptions& user,
+                                 const std::map<std::string, std::string>& env) {
+  if (tool != "helgrind" && tool != "drd") {
+    throw std::invalid_argument("racebook runs Valgrind's helgrind or drd, not \"" + tool + "\"");
+  }
+  std::vector<VgForced> forced(std::begin(kVgCommon), std::end(kVgCommon));
+  if (tool == "helgrind") forced.insert(forced.end(), std::begin(kVgHelgrind), std::end(kVgHelgrind));
+  if (tool == "drd") forced.insert(forced.end(), std::begin(kVgDrd), std::end(kVgDrd));
+
+  ValgrindOptions result;
+  result.args = {"--tool=" + tool, "--command-line-only=yes"};
+  const std::pair<const std::string*, std::string> sources[] = {
+      {&user.home_rc, user.home_rc_path.empty() ? "~/.valgrindrc" : user.home_rc_path},
+      {&user.env, "VALGRIND_OPTS"},
+      {&user.cwd_rc, user.cwd_rc_path.empty() ? "./.valgrindrc" : user.cwd_rc_path}};
+  // What the user's options set last for each forced option, and where.
+  std::map<std::string, std::pair<std::string, std::string>> user_sets;
+  for (const auto& [text, where] : sources) {
+    for (const std::string& word : split_at_spaces(*text)) {
+      const std::string name = option_name(word);
+      if (word.empty() || word[0] != '-' || word == "-" || word == "--") {
+        throw std::invalid_argument(where + " has \"" + word + "\", which is not a Valgrind "
+                                    "option (Valgrind options start with - and are one word, "
+                                    "--name=value); on racebook's command line it would be "
+                                    "taken for the program to run. Remove it");
+      }
+      for (const auto& r : kVgRefused) {
+        if (name == r.option) {
+          throw std::invalid_argument(where + " has " + word + ": racebook cannot run " + tool +
+                                      " with it: " + r.why + ". Remove it from " + where);
+        }
+      }
+      if (name == "--fullpath-after" && !option_value(word).empty()) {
+        throw std::invalid_argument(where + " has " + word + ": the frames' file names would "
+                                    "no longer be the full paths racebook matches the markers "
+                                    "with, and a later option cannot take it back. Remove it "
+                                    "from " + where);
+      }
+      bool dropped = false;
+      for (const auto& d : kVgDropped) {
+        if (name == d.option) {
+          dropped = true;
+          const std::string ours = name == "--tool" ? tool : d.value;
+          if (option_value(word) != ours) {
+            result.overridden.push_back(where + ": " + word + " overridden by " + name + "=" + ours);
+          }
+        }
+      }
+      if (dropped) continue;
+      result.args.push_back(word);
+      // --log-file= and --log-socket= lose to racebook's --log-fd=2.
+      if (name == "--log-file" || name == "--log-socket") {
+        user_sets["--log-fd"] = {word, where};
+      } else {
+        user_sets[name] = {word, where};
+      }
+    }
+  }
+  for (const auto& f : forced) {
+    const std::string word = std::string(f.option) + "=" + f.value;
+    result.args.push_back(word);
+    if (auto it = user_sets.find(f.option); it != user_sets.end() && it->second.first != word) {
+      result.overridden.push_back(it->second.second + ": " + it->second.first + " overridden by " +
+                                  word);
+    }
+  }
+  for (const char* variable : {"VALGRIND_OPTS", "VALGRIND_LIB"}) {
+    result.unset_env.push_back(variable);
+  }
+  if (auto it = env.find("VALGRIND_LIB"); it != env.end()) {
+    result.overridden.push_back("VALGRIND_LIB=" + it->second + " removed: Valgrind loads " + tool +
+                                " from its own installation");
+  }
+  return result;
+}
+
+std::string valgrind_trouble(const std::string& log, const std::string& tool, bool finished) {
+  const std::string banner = tool == "drd" ? "drd, a thread error detector"
+                                           : "Helgrind, a thread error detector";
+  bool saw_banner = false, saw_other_banner = false, saw_summary = false;
+  std::string other_banner;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Valgrind's launcher and core print their fatal messages as "valgrind: ...", without the
+    // ==PID== prefix: an unknown option, "failed to start tool", a missing program, a panic.
+    if (line.rfind("valgrind: ", 0) == 0) {
+      return "Valgrind itself failed: " + line;
+    }
+    for (const char* fatal : {"the 'impossible' happened", "VALGRIND INTERNAL ERROR",
+                              "Valgrind's memory management: out of memory"}) {
+      if (line.find(fatal) != std::string::npos) return "Valgrind itself failed: " + line;
+    }
+    if (line.find("I'm not reporting any more") != std::string::npos) {
+      return "Valgrind stopped reporting errors, so a report may be missing: " + line;
+    }
+    // The rest are Valgrind's own lines: "==PID== text".
+    if (line.rfind("==", 0) != 0) continue;
+    const auto end = line.find("== ", 2);
+    if (end == std::string::npos) continue;
+    const std::string text = line.substr(end + 3);
+    if (text == banner) {
+      saw_banner = true;
+    } else if (text.size() > 18 && text.find(", a ") != std::string::npos &&
+               text.compare(text.size() - 9, 9, " detector") == 0) {
+      saw_other_banner = true;
+      other_banner = text;
+    } else if (text.rfind("ERROR SUMMARY: ", 0) == 0) {
+      saw_summary = true;
+    }
+  }
+  if (!finished) return "";  // a time-out: the verdict says so; no summary is expected
+  if (!saw_banner) {
+    if (saw_other_banner) {
+      return "Valgrind ran another tool (\"" + other_banner + "\") than " + tool;
+    }
+    return "Valgrind's banner (\"" + banner + "\") is missing from the output: Valgrind's "
+           "messages did not reach racebook (a --log-file or -q from elsewhere?)";
+  }
+  if (!saw_summary) {
+    return "Valgrind's closing \"ERROR SUMMARY:\" line is missing: its output did not reach "
+           "racebook whole, so a report may be missing";
+  }
+  return "";
 }
 
 }  // namespace racebook

@@ -643,6 +643,7 @@ struct ChildArgs {
 
     auto env_map = current_environment();
     for (const auto& [k, v] : request.env) env_map[k] = v;
+    for (const auto& k : request.env_unset) env_map.erase(k);
     env_store.reserve(env_map.size());
     for (const auto& [k, v] : env_map) env_store.push_back(k + "=" + v);
     for (auto& e : env_store) envp.push_back(e.data());
@@ -964,6 +965,28 @@ int termination_requested() { return g_termination_signal; }
   ::raise(signal);
   // Still here: the signal does not kill (we are pid 1 of a container, or it is not a fatal one).
   ::_exit(128 + (signal & 0x7f));
+}
+
+std::string find_executable(const std::string& name, const std::string& path) {
+  auto executable = [](const std::string& file) {
+    struct stat st {};
+    return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(file.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) return "";
+  if (name.find('/') != std::string::npos) return executable(name) ? name : "";
+  std::size_t start = 0;
+  for (;;) {
+    const auto colon = path.find(':', start);
+    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (dir.empty()) {
+      char cwd[4096];
+      dir = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+    }
+    const std::string file = dir + (dir.back() == '/' ? "" : "/") + name;
+    if (executable(file)) return file;
+    if (colon == std::string::npos) return "";
+    start = colon + 1;
+  }
 }
 
 std::map<std::string, std::string> current_environment() {

@@ -69,7 +69,8 @@ TEST_CASE("docs.corpus_presets_are_the_test_presets_inheriting_corpus", "[docs]"
   // The project's own file: the docs' columns, in the order it lists its test presets.
   const fs::path project = fs::path(RACEBOOK_README).parent_path();
   CHECK(racebook::corpus_presets(project) ==
-        std::vector<std::string>{"normal", "tsan", "asan", "normal-clang", "tsan-clang", "asan-clang"});
+        std::vector<std::string>{"normal", "tsan", "asan", "normal-clang", "tsan-clang", "asan-clang",
+                                 "helgrind", "drd"});
 
   // Inherited through another preset, or as a single string, counts; hidden test presets and
   // presets outside the corpus do not.

@@ -37,6 +37,11 @@ const std::string kLsan = "==4242==ERROR: LeakSanitizer: ";
 const std::string kUbsanError = "==4242==ERROR: UndefinedBehaviorSanitizer: ";
 const std::string kUbsan = "/src/x.cpp:12:7: runtime error: ";
 const std::string kSignalTail = " on unknown address 0x000000000010 (pc 0x55d1 bp 0x7ffd sp 0x7ffc T0)";
+// Valgrind: "==PID== " before each line; a headline is followed by its stack.
+const std::string kVg = "==4242== ";
+const std::string kVgStack = "\n==4242==    at 0x10919D: main (/src/x.cpp:7)";
+const std::string kHgSeparator =
+    "==4242== ----------------------------------------------------------------\n==4242== \n";
 
 struct Sample {
   std::string kind;
@@ -67,6 +72,64 @@ const std::vector<Sample>& samples() {
       {"signal-handler-spoils-errno", kTsan + "signal handler spoils errno (pid=4242)"},
       {"lock-order-inversion", kTsan + "lock-order-inversion (potential deadlock) (pid=4242)"},
       {"mutex-held-in-the-wrong-context", kTsan + "mutex held in the wrong context (pid=4242)"},
+      // Helgrind (hg_errors.c, hg_main.c) and DRD (drd_error.c and its error strings)
+      {"data-race", kVg + "Possible data race during write of size 4 at 0x10C014 by thread #3" + kVgStack},
+      {"data-race", kVg + "Possible data race during read of size 8 at 0x4D78C80 by thread #1" + kVgStack},
+      {"data-race", kVg + "Conflicting load by thread 3 at 0x0010c054 size 4" + kVgStack},
+      {"data-race", kVg + "Conflicting store by thread 1 at 0x0010c054 size 8" + kVgStack},
+      {"lock-order-inversion", kVg + "Thread #3: lock order \"0x10C0A0 before 0x10C0E0\" violated"},
+      {"unlock-of-unlocked-mutex", kVg + "Thread #1 unlocked a not-locked lock at 0x1FFF000540" + kVgStack},
+      {"unlock-of-unlocked-mutex", kVg + "Thread #1 unlocked an invalid lock at 0x10C040" + kVgStack},
+      {"unlock-of-unlocked-mutex",
+       kVg + "Thread #2 unlocked lock at 0x10C060 currently held by thread #1" + kVgStack},
+      {"unlock-of-unlocked-mutex",
+       kVg + "Mutex not locked: mutex 0x10c060, recursion count 0, owner 0." + kVgStack},
+      {"unlock-of-unlocked-mutex", kVg + "Mutex not locked by calling thread: mutex 0x1ffefffd10, "
+                                         "recursion count 0, owner 1." + kVgStack},
+      {"unlock-of-unlocked-mutex",
+       kVg + "Reader-writer lock not locked by calling thread: rwlock 0x10c060." + kVgStack},
+      {"destroy-of-locked-mutex", kVg + "Thread #1: pthread_mutex_destroy of a locked mutex" + kVgStack},
+      {"destroy-of-locked-mutex", kVg + "Thread #1: pthread_rwlock_destroy of a locked mutex" + kVgStack},
+      {"destroy-of-locked-mutex", kVg + "Destroying locked mutex: mutex 0x1ffefffd10, recursion "
+                                        "count 1, owner 1." + kVgStack},
+      {"destroy-of-locked-mutex", kVg + "Destroying locked rwlock: rwlock 0x10c060." + kVgStack},
+      {"double-lock",
+       kVg + "Thread #1: Attempt to re-lock a non-recursive lock I already hold" + kVgStack},
+      {"double-lock", kVg + "Recursive locking not allowed: mutex 0x1ffefffd10, recursion count 1, "
+                            "owner 1." + kVgStack},
+      {"double-lock", kVg + "Recursive writer locking not allowed: rwlock 0x10c060." + kVgStack},
+      {"invalid-mutex", kVg + "The object at address 0x10c040 is not a mutex." + kVgStack},
+      {"invalid-mutex", kVg + "Not a reader-writer lock: rwlock 0x10c060." + kVgStack},
+      {"mutex-still-locked-at-thread-exit", kVg + "Thread #2: Exiting thread still holds 1 lock" + kVgStack},
+      {"mutex-still-locked-at-thread-exit",
+       kVg + "Thread #1: Exiting thread still holds 2 locks" + kVgStack},
+      {"mutex-still-locked-at-thread-exit", kVg + "Mutex still locked at thread exit: mutex "
+                                                  "0x10c100, recursion count 1, owner 2." + kVgStack},
+      {"mutex-still-locked-at-thread-exit", kVg + "Reader-writer lock still locked at thread "
+                                                  "exit: rwlock 0x10c060." + kVgStack},
+      {"pthread-api-error", kVg + "Thread #1's call to pthread_mutex_lock failed\n" + kVg +
+                                "   with error code 22 (EINVAL: Invalid argument)" + kVgStack},
+      {"pthread-api-misuse",
+       kVg + "Thread #1: pthread_cond_{timed}wait called with invalid mutex" + kVgStack},
+      {"pthread-api-misuse",
+       kVg + "Thread #1: pthread_cond_{signal,broadcast}: dubious: associated lock is not held "
+             "by any thread" + kVgStack},
+      {"pthread-api-misuse",
+       kVg + "Thread #1: pthread_barrier_destroy: barrier was never initialised" + kVgStack},
+      {"pthread-api-misuse", kVg + "Thread #2: sem_init: initial value exceeds 10000; using 10000" + kVgStack},
+      {"pthread-api-misuse",
+       kVg + "Probably a race condition: condition variable 0x10c0a0 has been signaled but the "
+             "associated mutex 0x10c060 is not locked by the signalling thread." + kVgStack},
+      {"pthread-api-misuse", kVg + "Destroying condition variable that is being waited upon: "
+                                   "cond 0x10c0a0" + kVgStack},
+      {"pthread-api-misuse", kVg + "Not a semaphore: semaphore 0x10c0a0" + kVgStack},
+      {"pthread-api-misuse", kVg + "Not a barrier: barrier 0x10c0a0" + kVgStack},
+      {"pthread-api-misuse", kVg + "Mutex reinitialization: mutex 0x10c060, recursion count 0, "
+                                   "owner 0." + kVgStack},
+      {"pthread-api-misuse", kVg + "pthread_join(): invalid thread ID 0x5a3b640" + kVgStack},
+      {"lock-held-over-threshold", kVg + "Acquired at:" + kVgStack + "\n" + kVg +
+                                       "Lock on mutex 0x10c060 was held during 521 ms "
+                                       "(threshold: 10 ms)." + kVgStack},
       // AddressSanitizer: ErrorGeneric
       {"heap-buffer-overflow", kAsan + "heap-buffer-overflow on address 0x602000000014 at pc "
                                        "0x55d1 bp 0x7ffd sp 0x7ffc"},
@@ -384,6 +447,11 @@ TEST_CASE("kinds.tool_of_each_sample", "[kinds]") {
         "UndefinedBehaviorSanitizer");
   CHECK(parse_reports(kLsan + "SEGV" + kSignalTail + "\n").at(0).tool == "LeakSanitizer");
   CHECK(parse_reports(kAsan + "SEGV" + kSignalTail + "\n").at(0).tool == "AddressSanitizer");
+  // Valgrind's tools, from the headline's form or the preamble.
+  CHECK(parse_reports(kVg + "Thread #1: pthread_mutex_destroy of a locked mutex" + kVgStack + "\n")
+            .at(0).tool == "Helgrind");
+  CHECK(parse_reports(kVg + "Destroying locked mutex: mutex 0x1, recursion count 1, owner 1." +
+                      kVgStack + "\n").at(0).tool == "DRD");
 }
 
 TEST_CASE("kinds.unknown_headlines_are_unknown", "[kinds]") {
@@ -402,6 +470,24 @@ TEST_CASE("kinds.unknown_headlines_are_unknown", "[kinds]") {
   CHECK(only_kind(kUbsanError + "heap-buffer-overflow on address 0x1 at pc 0x2 bp 0x3 sp 0x4") ==
         unknown);
   CHECK(only_kind(kUbsan + "some new check: 0x1") == unknown);
+  // Valgrind: a Helgrind report (after its separator) or a DRD one (a line at the margin after a
+  // blank line, with a stack under it) that no rule knows. Its words stay in the headline.
+  const auto hg = parse_reports(kHgSeparator + kVg + "Thread #1: a brand new complaint" + kVgStack + "\n");
+  REQUIRE(hg.size() == 1);
+  CHECK(hg[0].kind == unknown);
+  CHECK(hg[0].tool == "Helgrind");
+  CHECK(hg[0].headline == "Thread #1: a brand new complaint");
+  CHECK(only_kind(kHgSeparator + kVg + "Possible data race during somethingelse" + kVgStack) == "data-race");
+  CHECK(only_kind(kHgSeparator + kVg + "Thread #1: lock order is odd" + kVgStack) == unknown);
+  CHECK(only_kind(kHgSeparator + kVg + "Thread #1's call to pthread_mutex_lock" + kVgStack) == unknown);
+  const auto drd = parse_reports(kVg + "drd, a thread error detector\n" + kVg + "\n" + kVg +
+                                 "Semaphore juggling detected: juggler 0x10c060" + kVgStack + "\n");
+  REQUIRE(drd.size() == 1);
+  CHECK(drd[0].kind == unknown);
+  CHECK(drd[0].tool == "DRD");
+  CHECK(drd[0].headline == "Semaphore juggling detected: juggler 0x10c060");
+  REQUIRE(drd[0].stack.frames.size() == 1);
+  CHECK(drd[0].stack.frames[0].line == 7);
   CHECK(only_kind(kUbsan + "value 12 is bad") == unknown);
   // A SUMMARY kind the runtime does not have, or the generic one, does not decide.
   CHECK(only_kind(kUbsan + "division by zero\nSUMMARY: UndefinedBehaviorSanitizer: "

@@ -1410,3 +1410,124 @@ TEST_CASE("parser.may_start_report_superset", "[parser]") {
   }
   for (const Report& r : parse_reports(noise)) CHECK(may_start_report(headline_line(noise, r)));
 }
+
+// ---- Valgrind (Helgrind and DRD): layouts the captured logs do not all show. The captured
+// logs themselves are asserted report by report in captured_test.cpp.
+
+TEST_CASE("parser.valgrind_frames", "[parser][valgrind]") {
+  const std::string log =
+      "==7== Possible data race during write of size 4 at 0x10C014 by thread #3\n"
+      "==7== Locks held: none\n"
+      "==7==    at 0x10919D: (anonymous namespace)::count_up((anonymous namespace)::Counter&, "
+      "racebook::StartLine&) (/src/a dir (copy)/counter race.cpp:24)\n"
+      "==7==    by 0x10988C: main::{lambda()#1}::operator()() const (x.cpp:61)\n"
+      "==7==    by 0x493A4A2: ??? (in /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30)\n"
+      "==7==    by 0x61896BF: ???\n"
+      "==7==    by 0x4B4A1F4: start_thread (pthread_create.c:442)\n"
+      "==7==    by 0x109180: operator new(unsigned long) (in /a b/vgpreload_helgrind-amd64-linux.so)\n";
+  const Report r = only_report(parse_reports(log));
+  CHECK(r.tool == "Helgrind");
+  REQUIRE(r.accesses.size() == 1);
+  const auto& frames = r.accesses[0].stack.frames;
+  REQUIRE(frames.size() == 6);
+  CHECK(frames[0].index == 0);
+  CHECK(frames[0].function ==
+        "(anonymous namespace)::count_up((anonymous namespace)::Counter&, racebook::StartLine&)");
+  CHECK(frames[0].file == "/src/a dir (copy)/counter race.cpp");
+  CHECK(frames[0].line == 24);
+  CHECK(frames[0].column == 0);
+  CHECK(frames[0].module.empty());
+  CHECK(frames[1].function == "main::{lambda()#1}::operator()() const");
+  CHECK(frames[1].file == "x.cpp");  // a basename, without --fullpath-after=
+  CHECK(frames[1].line == 61);
+  CHECK(frames[2].function == "<null>");
+  CHECK(frames[2].file.empty());
+  CHECK(frames[2].module == "/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30");
+  CHECK(frames[3].function == "<null>");
+  CHECK(frames[3].module.empty());
+  CHECK(frames[4].file == "pthread_create.c");
+  CHECK(frames[5].index == 5);
+  CHECK(frames[5].function == "operator new(unsigned long)");
+  CHECK(frames[5].module == "/a b/vgpreload_helgrind-amd64-linux.so");
+}
+
+TEST_CASE("parser.valgrind_text_that_only_resembles_a_report", "[parser][valgrind]") {
+  // No "==PID==" prefix, no space after it, or the words inside other text: not a report.
+  CHECK(parse_reports("Possible data race during read of size 4 at 0x1 by thread #2\n"
+                      "   at 0x1: main (x.cpp:3)\n").empty());
+  CHECK(parse_reports("==7==Possible data race during read of size 4 at 0x1 by thread #2\n").empty());
+  CHECK(parse_reports("==7== worker: Possible data race during read of size 4 at 0x1 by thread #2\n"
+                      "==7==    at 0x1: main (x.cpp:3)\n").empty());
+  CHECK(parse_reports("log: ==7== Conflicting load by thread 3 at 0x0010c054 size 4\n").empty());
+  CHECK(parse_reports("Thread #1: pthread_mutex_destroy of a locked mutex\n").empty());
+  // Valgrind's own warnings, and its debug lines, are no reports.
+  CHECK(parse_reports("==7== drd, a thread error detector\n==7== \n"
+                      "==7== Warning: noted but unhandled ioctl 0x1234 with no size/direction hints.\n"
+                      "==7==    at 0x1: ioctl (syscall-template.S:120)\n"
+                      "--7-- warning: evaluate_Dwarf3_Expr: unhandled DW_OP_ 0x9b\n"
+                      "==7== \n==7== ERROR SUMMARY: 0 errors from 0 contexts\n").empty());
+  // Memcheck's log (another Valgrind tool): "Thread N:" lines and errors with stacks, no report.
+  CHECK(parse_reports("==7== Memcheck, a memory error detector\n==7== Command: ./prog\n==7== \n"
+                      "==7== Thread 2:\n==7== Invalid read of size 4\n"
+                      "==7==    at 0x1091A6: worker(void*) (x.cpp:9)\n"
+                      "==7==  Address 0x0 is not stack'd, malloc'd or (recently) free'd\n==7== \n"
+                      "==7== Conditional jump or move depends on uninitialised value(s)\n"
+                      "==7==    at 0x1091B0: main (x.cpp:14)\n==7== \n"
+                      "==7== ERROR SUMMARY: 2 errors from 2 contexts\n").empty());
+  // A Helgrind separator with no headline after it, then the end.
+  CHECK(parse_reports("==7== ----------------------------------------------------------------\n"
+                      "==7== \n==7== ERROR SUMMARY: 0 errors from 0 contexts\n").empty());
+}
+
+TEST_CASE("parser.valgrind_program_output_and_other_processes_between_its_lines", "[parser][valgrind]") {
+  // The program's own stderr (unprefixed) between every two lines of Valgrind's, and a second
+  // Valgrind process's lines merged into the log, change none of the reports.
+  for (const char* name : {"vg_heap_race.helgrind.log", "tsan_lock_order_inversion.helgrind.log",
+                           "vg_double_lock.helgrind.log", "tsan_two_reports.drd.log",
+                           "vg_exit_holding_lock.drd.log"}) {
+    INFO(name);
+    const std::string log = read_text(std::string(RACEBOOK_TEST_DATA) + "/" + name);
+    const auto plain = parse_reports(log);
+    REQUIRE(!plain.empty());
+    std::string noisy;
+    std::size_t n = 0;
+    for (std::size_t pos = 0; pos < log.size();) {
+      const std::size_t nl = log.find('\n', pos);
+      const std::size_t end = nl == std::string::npos ? log.size() : nl + 1;
+      noisy.append(log, pos, end - pos);
+      noisy += ++n % 2 ? "worker: Possible data race during read, at 0x1 (x.cpp:3)\n"
+                       : "   at 0x5: fake (y.cpp:9)\n";
+      pos = end;
+    }
+    const auto with_noise = parse_reports(noisy);
+    REQUIRE(with_noise.size() == plain.size());
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      CHECK(with_noise[i].kind == plain[i].kind);
+      CHECK(with_noise[i].headline == plain[i].headline);
+      CHECK(with_noise[i].stack.frames.size() == plain[i].stack.frames.size());
+      REQUIRE(with_noise[i].accesses.size() == plain[i].accesses.size());
+      for (std::size_t a = 0; a < plain[i].accesses.size(); ++a)
+        CHECK(with_noise[i].accesses[a].stack.frames.size() == plain[i].accesses[a].stack.frames.size());
+      CHECK(with_noise[i].mutexes.size() == plain[i].mutexes.size());
+      CHECK(with_noise[i].sections.size() == plain[i].sections.size());
+      CHECK(with_noise[i].raw == plain[i].raw);  // only the process's own lines
+      CHECK(with_noise[i].raw.find("worker:") == std::string::npos);
+    }
+    // The same log's lines with another pid, interleaved line by line: twice the reports.
+    std::string other = log;
+    const std::string pid = "==" + std::to_string(*plain[0].pid) + "==";
+    for (std::size_t p = other.find(pid); p != std::string::npos; p = other.find(pid, p + 1))
+      other.replace(p, pid.size(), "==99999==");
+    const auto merged = parse_reports(interleave({split_log_lines(log), split_log_lines(other)}));
+    REQUIRE(merged.size() == 2 * plain.size());
+    std::size_t mine = 0;
+    for (const Report& r : merged) {
+      if (r.pid == plain[0].pid) {
+        CHECK(r.kind == plain[mine].kind);
+        CHECK(r.raw == plain[mine].raw);
+        ++mine;
+      }
+    }
+    CHECK(mine == plain.size());
+  }
+}

@@ -128,6 +128,26 @@ TEST_CASE("runner.passes_arguments_verbatim", "[runner]") {
   CHECK(r.out == "[a b][][*]");
 }
 
+TEST_CASE("runner.env_unset_removes_variables_from_the_child", "[runner]") {
+  ::setenv("RACEBOOK_TEST_UNSET", "from-the-harness", 1);
+  RunRequest req = shell("echo \"[${RACEBOOK_TEST_UNSET-unset}][${RACEBOOK_TEST_KEPT-unset}]\"");
+  req.env["RACEBOOK_TEST_KEPT"] = "kept";
+  req.env_unset = {"RACEBOOK_TEST_UNSET"};
+  const RunResult r = racebook::run(req);
+  ::unsetenv("RACEBOOK_TEST_UNSET");
+  CHECK(r.out == "[unset][kept]\n");
+}
+
+TEST_CASE("runner.find_executable_looks_on_path_like_execvp", "[runner]") {
+  CHECK(racebook::find_executable("sh", "/nonexistent:/bin:/usr/bin") == "/bin/sh");
+  CHECK(racebook::find_executable("sh", "/nonexistent").empty());
+  CHECK(racebook::find_executable("sh", "").empty());
+  CHECK(racebook::find_executable("/bin/sh", "") == "/bin/sh");
+  CHECK(racebook::find_executable("/nonexistent/sh", "/bin").empty());
+  CHECK(racebook::find_executable("passwd", "/etc").empty());  // a file, not executable
+  CHECK(racebook::find_executable("", "/bin").empty());
+}
+
 TEST_CASE("runner.stdin_is_dev_null", "[runner]") {
   const RunResult r = racebook::run(shell("cat; echo done", 20'000ms));
   CHECK(r.outcome == Outcome::exited);

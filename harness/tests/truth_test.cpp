@@ -132,3 +132,15 @@ TEST_CASE("truth.detector_and_compiler_names") {
   CHECK_FALSE(in_scope("helgrind", "thread-leak"));
   CHECK_FALSE(in_scope("normal", "data-race"));
 }
+
+TEST_CASE("truth.any_report_is_for_detectors_only") {
+  using Catch::Contains;
+  const CaseFile file = parse_case_file(
+      "// truth: clean\n// expect drd: any-report -- false alarm: made up\nTEST_CASE(\"v\") {}\n", "c.cpp");
+  const Expectation drd = expectation_for(file, file.variant("v"), "drd", "gcc");
+  CHECK_FALSE(drd.clean);
+  CHECK(drd.kind == kAnyReport);
+  CHECK_THAT(error_of("// truth: any-report\nTEST_CASE(\"v\") {}\n"), Contains("truth names the bug"));
+  CHECK_THAT(error_of("// truth: clean\n// expect drd: any-report @x -- y\nTEST_CASE(\"v\") {}\nint x; // @x\n"),
+             Contains("takes no kind or marker"));
+}

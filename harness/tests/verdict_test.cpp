@@ -280,3 +280,52 @@ TEST_CASE("expectation.library_marker_on_two_lines_is_an_error", "[expectation]"
                                  Catch::Contains("queue.hpp:1") && Catch::Contains("copy.hpp:1"));
   }
 }
+
+TEST_CASE("verdict.valgrind_race_with_one_access_matches_either_marker", "[verdict]") {
+  // DRD names one access of a race (the other thread's segment, not its access); Helgrind too
+  // when its history lost the previous one. Such a record matches `data-race @a @b` when its
+  // access is at @a or at @b.
+  TempCase t(kCase);
+  for (const char* tool : {"DRD", "Helgrind"}) {
+    INFO(tool);
+    for (int line : {4, 5}) {
+      Report r = race(t.file, line, line);
+      r.tool = tool;
+      r.accesses.pop_back();
+      CHECK(verdict_of(t, "racy", "tsan", finished("racy", true, 66), {r}).status ==
+            RunVerdict::Status::matched);
+    }
+    Report elsewhere = race(t.file, 6, 6);
+    elsewhere.tool = tool;
+    elsewhere.accesses.pop_back();
+    CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {elsewhere}).status ==
+          RunVerdict::Status::mismatch);
+    // Two accesses: both markers, as for TSan.
+    Report both = race(t.file, 5, 4);
+    both.tool = tool;
+    CHECK(verdict_of(t, "racy", "tsan", finished("racy", true, 66), {both}).status ==
+          RunVerdict::Status::matched);
+    Report twice = race(t.file, 4, 4);
+    twice.tool = tool;
+    CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {twice}).status ==
+          RunVerdict::Status::mismatch);
+  }
+}
+
+TEST_CASE("verdict.tsan_race_with_one_access_still_does_not_match", "[verdict]") {
+  // The one-access rule is Valgrind's only: a TSan record that lost an access (a garbled log)
+  // must not pass where it did not before.
+  TempCase t(kCase);
+  Report r = race(t.file, 4, 5);
+  r.accesses.pop_back();
+  CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {r}).status == RunVerdict::Status::mismatch);
+  r.tool = "AddressSanitizer";
+  CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {r}).status == RunVerdict::Status::mismatch);
+  // Nor another Valgrind kind with one stack.
+  Report misuse = race(t.file, 4, 5);
+  misuse.tool = "DRD";
+  misuse.kind = "double-lock";
+  misuse.accesses.pop_back();
+  CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {misuse}).status ==
+        RunVerdict::Status::mismatch);
+}

@@ -36,4 +36,16 @@ std::string ubsan_kind(std::string_view message, std::string_view summary = {});
 // ubsan_kind takes from `summary` before it looks at the message.
 std::string ubsan_summary_kind(std::string_view summary);
 
+// Valgrind. `headline` is the report's first line after its "==PID== " prefix, trimmed.
+// Helgrind (helgrind/hg_errors.c, hg_main.c): "Possible data race during write of size 4 at 0x..
+// by thread #2", "Thread #1: lock order \"0x.. before 0x..\" violated", "Thread #2 unlocked a
+// not-locked lock at 0x..", "Thread #1's call to pthread_mutex_destroy failed", "Thread #1:
+// pthread_mutex_destroy of a locked mutex", ... Only the fixed words decide; "unknown" otherwise.
+std::string helgrind_kind(std::string_view headline);
+
+// DRD (drd/drd_error.c and the error strings of drd_mutex.c, drd_rwlock.c, ...): "Conflicting
+// load by thread 3 at 0x0010c054 size 4", "Destroying locked mutex: mutex 0x.., ...", "The object
+// at address 0x.. is not a mutex.", ...; "unknown" for a line no rule knows.
+std::string drd_kind(std::string_view headline);
+
 }  // namespace racebook

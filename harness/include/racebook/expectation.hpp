@@ -19,6 +19,11 @@ class CaseFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The expected verdict of a detector whose reports cannot be pinned to marked lines (several
+// contexts, frames only inside libstdc++): at least one report, of any kind at any lines, and a
+// run that ends. Never a truth.
+inline constexpr const char* kAnyReport = "any-report";
+
 struct Expectation {
   // Where the expectation comes from: written for this detector, or derived from the truth
   // (the truth itself when the detector reports its kind at all, else clean: out of scope).

@@ -1,5 +1,6 @@
-// Structured sanitizer reports: what ThreadSanitizer, AddressSanitizer and UBSan print, parsed
-// into records that the verdict logic compares and the `parse` command prints as JSON.
+// Structured sanitizer reports: what ThreadSanitizer, AddressSanitizer and UBSan print, and
+// Valgrind's Helgrind and DRD, parsed into records that the verdict logic compares and the
+// `parse` command prints as JSON.
 #pragma once
 
 #include <cstddef>
@@ -72,15 +73,27 @@ struct Section {
   Stack stack;
 };
 
+// Helgrind and DRD (valgrind 3.19) fill the same records: Frame.module is the "in OBJECT" of a
+// frame with no file ("??? (in /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30)"), its column is
+// always 0; an Access's thread is the tool's own number as printed ("#3" for Helgrind, "3" for
+// DRD; "#1"/"1" is the main thread) and its mutexes_held Helgrind's lock addresses ("Locks held:
+// 1, at address 0x.."); a DRD race has one access and the other thread's "Other segment
+// start/end (thread U)" stacks as sections; a Helgrind race has the access and the "This
+// conflicts with a previous ..." one (previous), or the first only when history lost it; the
+// locks Helgrind announces (" Lock at 0x.. was first observed") are mutexes (mutex = the
+// address; in a lock-order report the two "followed by a later acquisition" ones have `held`);
+// Helgrind's announcements of the threads a report names are its threads (thread "#3", the
+// creation stack).
 struct Report {
   std::string tool;       // "ThreadSanitizer", "AddressSanitizer", "UndefinedBehaviorSanitizer",
-                          // "LeakSanitizer"
+                          // "LeakSanitizer", "Helgrind", "DRD"
   std::string kind;       // a stable slug, every one in kinds.cpp (classified by classify.cpp): "data-race", "thread-leak",
                           // "heap-use-after-free", "stack-use-after-return",
                           // "lock-order-inversion", "unlock-of-unlocked-mutex", "double-lock",
                           // "destroy-of-locked-mutex", "signal-unsafe-call",
                           // "signed-integer-overflow", ...
-  std::string headline;   // the WARNING / ERROR / runtime error line, trimmed
+  std::string headline;   // the WARNING / ERROR / runtime error line, trimmed (Helgrind/DRD:
+                          // the line after its "==PID==" prefix, trimmed)
   int first_line = 0;     // 1-based line of the headline in the log
   Stack stack;            // the untitled stack right after the headline, if any
                           // (TSan mutex misuse, signal-unsafe call, UBSan with print_stacktrace)
@@ -147,7 +160,7 @@ class ReportStream {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses every TSan/ASan/LSan/UBSan report in a log, in the order they appear. Tolerant of
+// Parses every TSan/ASan/LSan/UBSan/Helgrind/DRD report in a log, in the order they appear. Tolerant of
 // interleaved program output, gcc and clang formats, columns or none, "(BuildId: ...)" suffixes,
 // "<null>" frames, ANSI color codes (color=always) and truncated logs (a cut-off report is
 // returned with what was read). When lines carry "==PID==" prefixes, the lines of different
@@ -157,8 +170,9 @@ std::vector<Report> parse_reports(std::string_view log);
 
 // True when `line` may be (part of) a sanitizer report's first line: whenever
 // parse_reports could take a line as a headline, this is true for it (and more is fine).
-// Cheap: a couple of substring searches ("Sanitizer", "runtime error"), plus a search of the
-// line with its ANSI codes removed when it has any. Meant for keeping, out of a huge output,
+// Cheap: a couple of substring searches ("Sanitizer", "runtime error", and "== " for a Valgrind
+// line at the margin, "==PID== text": any of those may open a Helgrind or DRD report), plus a
+// search of the line with its ANSI codes removed when it has any. Meant for keeping, out of a huge output,
 // the lines that a report may start on.
 bool may_start_report(std::string_view line);
 

@@ -27,6 +27,8 @@ struct RunRequest {
   std::size_t output_cap = 8u << 20;   // bytes kept per stream; the rest is counted, not kept
   // Extra environment for the child, on top of the harness's own environment.
   std::map<std::string, std::string> env;
+  // Variables of the harness's environment the child does not get (after `env` is applied).
+  std::vector<std::string> env_unset;
   // Start the child with personality ADDR_NO_RANDOMIZE, as `setarch -R` does: the way to run a
   // sanitizer whose shadow memory layout collides with strong mmap randomisation.
   bool disable_address_randomization = false;
@@ -110,6 +112,11 @@ int termination_requested();
 // disposition of `signal`, and raises it, so that the harness's own caller (a shell, CTest)
 // sees it die of that signal. Falls back to _exit(128 + signal) should the signal not kill.
 [[noreturn]] void die_of(int signal);
+
+// The absolute path of the executable `name` on `path` (a PATH value: directories separated by
+// ':', an empty one meaning the working directory), as execvp would find it; "" when there is
+// none. A name with a '/' is returned as it is, if it is an executable file.
+std::string find_executable(const std::string& name, const std::string& path);
 
 // The process's environment as a map.
 std::map<std::string, std::string> current_environment();

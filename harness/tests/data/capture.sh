@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Captures real sanitizer logs as test data. Steps (arguments; none means all three):
+# Captures real sanitizer and Valgrind logs as test data. Steps (arguments; none means the first
+# three; "valgrind" runs only when named):
 #
 #   legacy    programs/<name>.cpp -> <name>.gcc.log / <name>.clang.log next to this script,
 #             built with g++-12 and clang++-14: the logs harness/tests/parser_test.cpp reads.
@@ -8,6 +9,9 @@
 #   variants  a few of those logs again in edited layouts: *.ci-prefix.log (every line
 #             prefixed with a CI timestamp), *.crlf.log (CRLF line ends), both made by editing
 #             a captured log, and *.color.log (run again with color=always, not edited).
+#   valgrind  programs/vg_*.cpp and the tsan_*.cpp programs listed in vg_programs below ->
+#             <name>.helgrind.log / <name>.drd.log next to this script (Valgrind's Helgrind and
+#             DRD on the plain build; read by parser_test.cpp and captured_test.cpp).
 #
 # captured/index.tsv (toolchain, program/switch, expected kind slug, log path relative to
 # this directory) is rewritten after the kinds and variants steps from the logs present.
@@ -52,6 +56,7 @@ step_legacy() {  # run in a subshell: it exports options and sets an EXIT trap
 
   for src in "$here"/programs/*.cpp; do
     name=$(basename "$src" .cpp)
+    case "$name" in vg_*) continue ;; esac  # Valgrind's programs: step "valgrind"
     case "$name" in
       tsan_*) sanitize=-fsanitize=thread ;;
       *) sanitize=-fsanitize=address,undefined ;;
@@ -436,6 +441,53 @@ write_index() {
   echo "index: $(($(wc -l <"$index") - 1)) logs in $index" >&2
 }
 
+# ---- Step "valgrind"
+#
+# Each program is copied to "/tmp/racebook-capture/valgrind programs é" (a fixed directory whose
+# name has a space and a non-ASCII letter, so that the logs hold such full paths and re-captures
+# diff cleanly), built there plainly with g++ -std=c++20 -g -O0 -pthread (no sanitizer) and run
+# under
+#   valgrind --tool=helgrind --error-exitcode=66 --fullpath-after= ./<name>
+#   valgrind --tool=drd --check-stack-var=yes --error-exitcode=66 --fullpath-after= ./<name>
+# as the harness runs them (--fullpath-after= with nothing after it: every file a full path;
+# --check-stack-var=yes: DRD ignores stack variables otherwise). stdout+stderr (the program's
+# own output unprefixed, between Valgrind's "==PID==" lines) -> <name>.helgrind.log /
+# <name>.drd.log. One more layout, not an edit: vg_heap_race under Helgrind with
+# --history-level=none (<name>.helgrind-history-none.log), where a race names only one access.
+# tsan_double_lock.cpp is left out (it calls TSan's AnnotateRWLockAcquired and does not link
+# without TSan), and so are the TSan programs that neither tool reports on (heap use after free,
+# signal-unsafe call) or that only TSan's history settings shape (failed restore).
+vg_programs=(tsan_data_race tsan_data_race_atomic tsan_race_mutex_held tsan_two_reports
+             tsan_lock_order_inversion tsan_destroy_locked tsan_unlock_unlocked tsan_thread_leak)
+
+step_valgrind() {
+  local dir="/tmp/racebook-capture/valgrind programs é" name src tool status
+  command -v valgrind >/dev/null || { echo "capture: valgrind is not installed" >&2; return 1; }
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  local names=("${vg_programs[@]}")
+  for src in "$here"/programs/vg_*.cpp; do names+=("$(basename "$src" .cpp)"); done
+  run_vg() {  # name tool log extra-options...
+    local name=$1 tool=$2 log=$3
+    shift 3
+    local extra=()
+    [ "$tool" = drd ] && extra=(--check-stack-var=yes)
+    (cd "$dir" && timeout 300 valgrind --tool="$tool" --error-exitcode=66 --fullpath-after= \
+       "${extra[@]}" "$@" "./$name" >"$log" 2>&1)
+    status=$?
+    echo "capture: $(basename "$log") exit $status" >&2
+  }
+  for name in "${names[@]}"; do
+    cp "$here/programs/$name.cpp" "$dir/$name.cpp"
+    if ! (cd "$dir" && g++ -std=c++20 -g -O0 -pthread "$name.cpp" -o "$name"); then
+      echo "capture: $name did not compile; skipped" >&2
+      continue
+    fi
+    for tool in helgrind drd; do run_vg "$name" "$tool" "$here/$name.$tool.log"; done
+  done
+  run_vg vg_heap_race helgrind "$here/vg_heap_race.helgrind-history-none.log" --history-level=none
+}
+
 steps=("$@")
 [ ${#steps[@]} = 0 ] && steps=(legacy kinds variants)
 for step in "${steps[@]}"; do
@@ -443,7 +495,8 @@ for step in "${steps[@]}"; do
     legacy) (step_legacy) ;;
     kinds) step_kinds ;;
     variants) step_variants ;;
-    *) echo "capture.sh: unknown step '$step' (legacy, kinds, variants)" >&2; exit 2 ;;
+    valgrind) step_valgrind ;;
+    *) echo "capture.sh: unknown step '$step' (legacy, kinds, variants, valgrind)" >&2; exit 2 ;;
   esac
 done
 case " ${steps[*]} " in *" kinds "*|*" variants "*) write_index ;; esac
