@@ -383,6 +383,7 @@ std::string detectors_page(const fs::path& project_dir, const std::vector<fs::pa
   for (const auto& c : columns) {
     std::string fields;
     for (const auto& [key, value] : c.build.items()) {
+      if (key == "runtime" && c.build.contains("runtime_text")) continue;  // the same, in one line
       fields += (fields.empty() ? "" : "<br>") + key + ": `" +
                 (value.is_string() ? value.get<std::string>() : value.dump()) + "`";
     }
