@@ -567,10 +567,14 @@ case "${1:-}" in
     run_all_presets || status=1
     # Beyond the presets' own compilers (g++ and clang++ of Debian): TSan and ASan with each
     # compiler of test_toolchains, installed when missing, in build/<preset>@<name>.
+    detector_dirs=()
+    mapfile -t detector_presets < <(sanitizer_presets)
+    for preset in "${detector_presets[@]}"; do detector_dirs+=("build/$preset"); done
     for word in "${test_toolchains[@]}"; do
       use_toolchain "$word"
       for preset in "${toolchain_presets[@]}"; do
         run_preset "$preset" "$(cxx_build_dir "$preset")" || status=1
+        detector_dirs+=("$(cxx_build_dir "$preset")")
         echo
       done
     done
@@ -578,6 +582,9 @@ case "${1:-}" in
     cmake --workflow --preset fuzz || status=1
     say "== docs: do the report excerpts, verdict tables and matrix match this run? =="
     "$harness" docs . --check || status=1
+    # docs/detectors.md comes from `matrix` (every toolchain); this run checks the columns it has.
+    say "== detectors: do docs/detectors.md's columns of this run's detectors match it? =="
+    "$harness" detectors . "${detector_dirs[@]}" --check || status=1
     # racebook as a package, proven from outside: install the tsan build into a scratch prefix,
     # then configure, build and test examples/spsc against it (find_package(racebook)).
     say "== package: install build/harness into build/install, then test examples/spsc against it =="

@@ -42,6 +42,8 @@ bool in_runtime(const Frame& f) {
     }
   }
   const std::string_view m = module_name(f.module);
+  // Valgrind's interceptors ("??? (in /usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so)").
+  if (starts_with(m, "vgpreload_")) return true;
   if (starts_with(m, "l")) {
     for (std::string_view p : {"libtsan", "libasan", "liblsan", "libubsan", "libclang_rt", "libc.so",
                                "libc-", "libm.so", "libpthread", "libgcc_s", "libstdc++", "libc++",
@@ -80,10 +82,15 @@ bool in_runtime(const Frame& f) {
       for (std::string_view p : {"../csu/", "../nptl/", "./csu/", "./nptl/", "./stdlib/", "./elf/"})
         if (starts_with(file, p)) return true;
       return false;
-    default:
+    default: {
       for (std::string_view p : {"csu/", "nptl/", "elf/"})
         if (starts_with(file, p)) return true;
-      return false;
+      // glibc's sources as Valgrind prints them with --fullpath-after=: "stdlib/./stdlib/exit.c",
+      // "libio/./libio/iofwrite.c" (the build's own directory, then "./" and it again).
+      const std::size_t slash = file.find('/');
+      return slash != std::string_view::npos && file.substr(slash + 1, 2) == "./" &&
+             file.substr(slash + 3, slash + 1) == file.substr(0, slash + 1);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-// Parses the text that ThreadSanitizer, AddressSanitizer, LeakSanitizer and UBSan print into
-// racebook::Report records.
+// Parses the text that ThreadSanitizer, AddressSanitizer, LeakSanitizer and UBSan print, and
+// Valgrind's Helgrind and DRD (see "Valgrind" below), into racebook::Report records.
 //
 // The parser works line by line. It first looks for a headline (the line that opens a
 // report), then decides where that report ends using each tool's own framing, then reads the
@@ -85,6 +85,16 @@ namespace {
          std::memcmp(s.data() + s.size() - suffix.size(), suffix.data(), suffix.size()) == 0;
 }
 
+// std::string_view::substr without the exception it throws for a start past the end (the start
+// is clamped instead; no caller passes one) and always inlined: the parser's hot path calls it
+// on every line, and GCC stops inlining substr once this file's inlining budget is spent.
+[[gnu::always_inline]] inline std::string_view sub(std::string_view s, std::size_t pos,
+                                                   std::size_t n = std::string_view::npos) {
+  if (pos > s.size()) pos = s.size();
+  const std::size_t rest = s.size() - pos;
+  return std::string_view(s.data() + pos, n < rest ? n : rest);
+}
+
 bool contains(std::string_view s, std::string_view needle) {
   return s.find(needle) != std::string_view::npos;
 }
@@ -115,7 +125,7 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-int to_int(std::string_view s) {
+[[gnu::always_inline]] inline int to_int(std::string_view s) {
   int value = 0;
   for (char c : s) {
     if (!is_digit(c)) break;
@@ -129,7 +139,7 @@ int to_int(std::string_view s) {
 std::string_view leading_digits(std::string_view s) {
   std::size_t n = 0;
   while (n < s.size() && is_digit(s[n])) ++n;
-  return s.substr(0, n);
+  return sub(s, 0, n);
 }
 
 // The first whitespace-separated word of `s`.
@@ -137,14 +147,14 @@ std::string_view first_word(std::string_view s) {
   s = trim(s);
   std::size_t end = 0;
   while (end < s.size() && !is_space(s[end])) ++end;
-  return s.substr(0, end);
+  return sub(s, 0, end);
 }
 
 // The text after the first occurrence of `marker` in `s`, if there is one.
 std::optional<std::string_view> after(std::string_view s, std::string_view marker) {
   std::size_t p = s.find(marker);
   if (p == std::string_view::npos) return std::nullopt;
-  return s.substr(p + marker.size());
+  return sub(s, p + marker.size());
 }
 
 // Thread names as the runtimes print them -> the ids that reports are compared by.
@@ -190,7 +200,7 @@ void strip_ansi(std::string_view s, std::string& out) {
   std::size_t pos = 0;
   while (pos < s.size()) {
     if (s[pos] == '\x1b') {
-      pos += escape_length(s.substr(pos));
+      pos += escape_length(sub(s, pos));
     } else {
       *end++ = s[pos++];
     }
@@ -220,8 +230,8 @@ std::size_t pid_prefix_length_of(std::string_view s, int* pid) {
       if (is_space(s[i])) return 0;
     p = close + 2;
   }
-  std::string_view digits = leading_digits(s.substr(p));
-  if (digits.empty() || s.substr(p + digits.size(), 2) != "==") return 0;
+  std::string_view digits = leading_digits(sub(s, p));
+  if (digits.empty() || sub(s, p + digits.size(), 2) != "==") return 0;
   *pid = to_int(digits);
   return p + digits.size() + 2;
 }
@@ -293,9 +303,9 @@ std::vector<Line> split_lines(std::string_view log) {
     std::size_t text_end = end;
     if (text_end > pos && log[text_end - 1] == '\r') --text_end;  // logs copied from Windows
     Line line;
-    line.text = log.substr(pos, text_end - pos);
+    line.text = sub(log, pos, text_end - pos);
     line.text.remove_prefix(ci_prefix_length(line.text));
-    line.body = line.text.substr(pid_prefix_length(line.text, &line.pid));
+    line.body = sub(line.text, pid_prefix_length(line.text, &line.pid));
     line.begin = pos;
     line.end = text_end;
     lines.push_back(line);
@@ -329,11 +339,11 @@ struct Headline {
 // If `pos` is preceded by "==<digits>==", moves it back over that prefix so the headline
 // keeps the pid marker the runtime printed, but not unrelated program output before it.
 std::size_t include_pid_prefix(std::string_view line, std::size_t pos) {
-  if (pos < 2 || line.substr(pos - 2, 2) != "==") return pos;
+  if (pos < 2 || sub(line, pos - 2, 2) != "==") return pos;
   std::size_t p = pos - 2;
   std::size_t digits_end = p;
   while (p > 0 && is_digit(line[p - 1])) --p;
-  if (p == digits_end || p < 2 || line.substr(p - 2, 2) != "==") return pos;
+  if (p == digits_end || p < 2 || sub(line, p - 2, 2) != "==") return pos;
   return p - 2;
 }
 
@@ -361,8 +371,8 @@ Headline find_headline(std::string_view line) {
   // (no trailing newline) just before the runtime started writing.
   if (std::size_t p = line.find("WARNING: ThreadSanitizer: "); p != std::string_view::npos) {
     h.tool = Tool::TSan;
-    h.text = trim(line.substr(p));
-    h.description = trim(line.substr(p + std::string_view("WARNING: ThreadSanitizer: ").size()));
+    h.text = trim(sub(line, p));
+    h.description = trim(sub(line, p + std::string_view("WARNING: ThreadSanitizer: ").size()));
     return h;
   }
   for (auto [marker, tool] :
@@ -371,8 +381,8 @@ Headline find_headline(std::string_view line) {
         std::pair{std::string_view("ERROR: UndefinedBehaviorSanitizer: "), Tool::UBSanError}}) {
     if (std::size_t p = line.find(marker); p != std::string_view::npos) {
       h.tool = tool;
-      h.text = trim(line.substr(include_pid_prefix(line, p)));
-      h.description = trim(line.substr(p + marker.size()));
+      h.text = trim(sub(line, include_pid_prefix(line, p)));
+      h.description = trim(sub(line, p + marker.size()));
       return h;
     }
   }
@@ -381,10 +391,10 @@ Headline find_headline(std::string_view line) {
   // What stands before it must be such a site (ubsan_diag.cpp's RenderLocation), so Go's
   // "panic: runtime error: index out of range" and other programs' messages are no report.
   if (std::size_t p = line.find(": runtime error: ");
-      p != std::string_view::npos && is_ubsan_site(line.substr(0, p))) {
+      p != std::string_view::npos && is_ubsan_site(sub(line, 0, p))) {
     h.tool = Tool::UBSan;
     h.text = trim(line);
-    h.description = trim(line.substr(p + std::string_view(": runtime error: ").size()));
+    h.description = trim(sub(line, p + std::string_view(": runtime error: ").size()));
     return h;
   }
   return h;
@@ -527,14 +537,14 @@ std::string_view strip_suffix_groups(std::string_view s, Frame& frame) {
   for (;;) {
     std::size_t open = matching_open_paren(s);
     if (open == std::string_view::npos || (open > 0 && s[open - 1] != ' ')) break;
-    std::string_view inside = s.substr(open + 1, s.size() - open - 2);
+    std::string_view inside = sub(s, open + 1, s.size() - open - 2);
     Group group = classify_group(inside);
     if (group == Group::Other || (group == Group::Module && have_module)) break;
     if (group == Group::Module) {
       have_module = true;
       if (inside != "<unknown module>") frame.module.append(inside);  // empty until here
     }
-    s = trim(s.substr(0, open));
+    s = trim(sub(s, 0, open));
   }
   return s;
 }
@@ -545,14 +555,14 @@ int take_number_suffix(std::string_view& s) {
   // Backwards over the digits only (not the whole path, as an rfind of ':' would).
   std::size_t i = s.size();
   while (i > 0 && is_digit(s[i - 1])) --i;
-  std::string_view number = s.substr(i);
+  std::string_view number = sub(s, i);
   if (number.empty()) {
     if (s.size() < 2 || s[s.size() - 2] != ':' || s.back() != '?') return -1;
     s.remove_suffix(2);
     return 0;
   }
   if (i == 0 || s[i - 1] != ':') return -1;
-  s = s.substr(0, i - 1);
+  s = sub(s, 0, i - 1);
   return to_int(number);
 }
 
@@ -569,15 +579,15 @@ void split_location(std::string_view location, Frame& frame) {
   int column = 0;
   bool vs_style = false;
   if (std::size_t open = matching_open_paren(file); open != std::string_view::npos && open > 0) {
-    std::string_view inside = file.substr(open + 1, file.size() - open - 2);
+    std::string_view inside = sub(file, open + 1, file.size() - open - 2);
     std::size_t comma = inside.find(',');
-    std::string_view first = inside.substr(0, comma);
-    std::string_view second = comma == std::string_view::npos ? "0" : inside.substr(comma + 1);
+    std::string_view first = sub(inside, 0, comma);
+    std::string_view second = comma == std::string_view::npos ? "0" : sub(inside, comma + 1);
     if (all_digits(first) && all_digits(second)) {
       vs_style = true;
       line = to_int(first);
       column = to_int(second);
-      file = file.substr(0, open);
+      file = sub(file, 0, open);
     }
   }
   if (int last = vs_style ? -1 : take_number_suffix(file); last >= 0) {
@@ -630,7 +640,7 @@ bool is_location_word(std::string_view word) {
       }))
     return false;
   std::size_t slash = file.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
+  std::string_view base = slash == std::string_view::npos ? file : sub(file, slash + 1);
   std::size_t dot = base.rfind('.');
   bool has_extension = dot != std::string_view::npos && dot > 0 && dot + 1 < base.size();
   return has_extension && (has_line || slash != std::string_view::npos);
@@ -690,9 +700,9 @@ std::string_view split_function_and_location(std::string_view s, Frame& frame) {
       if (i == n) break;
       if (depth == 0) {
         // A word starts at i (it may itself start with a bracket: looked at next).
-        if (starts_path(s.substr(i))) {
-          split_location(s.substr(i), frame);
-          return trim(s.substr(0, i));
+        if (starts_path(sub(s, i))) {
+          split_location(sub(s, i), frame);
+          return trim(sub(s, 0, i));
         }
         last_word = i;
       }
@@ -706,9 +716,9 @@ std::string_view split_function_and_location(std::string_view s, Frame& frame) {
     ++i;
   }
   if (last_word != std::string_view::npos && depth == 0 &&
-      is_location_word(s.substr(last_word))) {
-    split_location(s.substr(last_word), frame);
-    return trim(s.substr(0, last_word));
+      is_location_word(sub(s, last_word))) {
+    split_location(sub(s, last_word), frame);
+    return trim(sub(s, 0, last_word));
   }
   return s;
 }
@@ -737,14 +747,14 @@ void parse_frame(std::string_view line, Frame& frame) {
   frame.index = to_int(index);
   s.remove_prefix(index.size());
   // An inlined frame numbered under its caller ("#1.1", "#1.2"): the caller's number is kept.
-  if (s.size() >= 2 && s[0] == '.' && is_digit(s[1])) s.remove_prefix(1 + leading_digits(s.substr(1)).size());
+  if (s.size() >= 2 && s[0] == '.' && is_digit(s[1])) s.remove_prefix(1 + leading_digits(sub(s, 1)).size());
   s = trim(s);
   s = strip_suffix_groups(s, frame);
 
   // ASan/UBSan put the pc first. "0x55 in f ..." names a function; "0x55" alone, or followed
   // by a location, does not.
   if (const std::size_t pc = pc_length(s); pc != 0) {
-    s = trim(s.substr(pc));
+    s = trim(sub(s, pc));
     if (!consume_ci(s, "in ")) {
       if (!s.empty()) split_location(s, frame);
       frame.function = "<null>";
@@ -756,7 +766,7 @@ void parse_frame(std::string_view line, Frame& frame) {
 
   // "f+0x12": ASan names the function plus an offset into it when it has no file.
   if (std::size_t plus = hex_offset_suffix(function); plus != std::string_view::npos)
-    function = function.substr(0, plus);
+    function = sub(function, 0, plus);
   if (function.empty() || function == "??") function = "<null>";
   frame.function.append(function);  // empty until here
 }
@@ -793,23 +803,23 @@ bool parse_access(std::string_view title, Access& access) {
   }
   std::string_view address = first_word(s);
   access.address = std::string(address);
-  s = trim(s.substr(address.size()));
+  s = trim(sub(s, address.size()));
   if (ends_with(s, ":")) s.remove_suffix(1);
 
   // "(mutexes: write M0, read M1)": the ids are kept ("M0", "M1"), in order.
   constexpr std::string_view kMutexes = "(mutexes:";
   if (std::size_t p = s.find(kMutexes); p != std::string_view::npos) {
-    std::string_view list = s.substr(p + kMutexes.size());
+    std::string_view list = sub(s, p + kMutexes.size());
     if (std::size_t close = list.find(')'); close != std::string_view::npos)
-      list = list.substr(0, close);
-    s = trim(s.substr(0, p));
+      list = sub(list, 0, close);
+    s = trim(sub(s, 0, p));
     while (!list.empty()) {
       std::size_t comma = list.find(',');
-      std::string_view item = trim(list.substr(0, comma));
+      std::string_view item = trim(sub(list, 0, comma));
       std::size_t space = item.rfind(' ');
       if (!item.empty())
         access.mutexes_held.emplace_back(space == std::string_view::npos ? item
-                                                                         : item.substr(space + 1));
+                                                                         : sub(item, space + 1));
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
@@ -843,7 +853,7 @@ std::string thread_named(std::string_view who, std::initializer_list<std::string
 // "Mutex M0 previously acquired by the same thread here:", "Mutex M10 is already destroyed."
 bool parse_mutex(std::string_view title, MutexSection& mutex) {
   std::string_view id = numbered_id(title, "mutex ", 'M');
-  if (id.empty() || !all_digits(id.substr(1))) return false;
+  if (id.empty() || !all_digits(sub(id, 1))) return false;
   mutex.title = std::string(title);
   mutex.mutex = std::string(id);
   mutex.created = ends_with(title, "created at:");
@@ -859,7 +869,7 @@ bool parse_mutex(std::string_view title, MutexSection& mutex) {
 bool parse_thread(std::string_view title, ThreadSection& thread) {
   std::string_view id = numbered_id(title, "thread ", 'T');
   if (id.empty()) return false;
-  thread.thread = "T" + std::string(leading_digits(id.substr(1)));  // "T1," -> "T1"
+  thread.thread = "T" + std::string(leading_digits(sub(id, 1)));  // "T1," -> "T1"
   if (auto tid_and_state = after(title, "(tid=")) {
     std::string_view& rest = *tid_and_state;
     std::string_view tid = leading_digits(rest);
@@ -867,7 +877,7 @@ bool parse_thread(std::string_view title, ThreadSection& thread) {
     rest.remove_prefix(tid.size());
     if (starts_with(rest, ", ")) {
       std::size_t close = rest.find(')');
-      std::string_view state = rest.substr(2, close == std::string_view::npos ? close : close - 2);
+      std::string_view state = sub(rest, 2, close == std::string_view::npos ? close : close - 2);
       thread.state = std::string(trim(state));
     }
   }
@@ -925,7 +935,7 @@ Frame ubsan_site(std::string_view headline) {
   Frame site;
   int pid = 0;
   headline.remove_prefix(pid_prefix_length(headline, &pid));
-  split_location(headline.substr(0, headline.find(": runtime error: ")), site);
+  split_location(sub(headline, 0, headline.find(": runtime error: ")), site);
   return site;
 }
 
@@ -953,7 +963,9 @@ class Spares {
  public:
   // Appends a frame to `frames`, reusing a spare one and, for a stack's first frame, a spare
   // vector.
-  Frame& add_frame(std::vector<Frame>& frames) {
+  // Flattened: its vector and string moves were inlined only while this file's inlining budget
+  // lasted (a call per frame otherwise).
+  [[gnu::flatten]] Frame& add_frame(std::vector<Frame>& frames) {
     if (frames.capacity() == 0 && !vectors_.empty()) {
       frames = std::move(vectors_.back());
       vectors_.pop_back();
@@ -1069,7 +1081,7 @@ void add_raw(OpenReport& o, std::string_view full, bool cr) {
   o.foreign = false;
   if (o.joined) {
     raw += '\n';
-    raw.append(full.substr(ci_prefix_length(full)));
+    raw.append(sub(full, ci_prefix_length(full)));
   } else {
     if (o.last_cr) raw += '\r';
     raw += '\n';
@@ -1119,7 +1131,7 @@ void body_line(OpenReport& o, std::string_view line) {
     o.after_blank = false;
     const Stack* open = resolve(report, target);
     const bool continues = open && !open->frames.empty() && is_frame_line(line) &&
-                           to_int(leading_digits(line.substr(1))) == open->frames.back().index + 1;
+                           to_int(leading_digits(sub(line, 1))) == open->frames.back().index + 1;
     if (!continues) target = {};
   }
   if (is_frame_line(line)) {
@@ -1348,8 +1360,8 @@ void remember(PreviousLine& previous, const LineView& line, bool delimiter) {
 bool is_marker_at(std::string_view text, std::size_t colon) {
   constexpr std::string_view kTool = "Sanitizer";
   constexpr std::string_view kUbsan = ": runtime error: ";
-  return (colon >= kTool.size() && text.substr(colon - kTool.size(), kTool.size()) == kTool) ||
-         text.substr(colon, kUbsan.size()) == kUbsan;
+  return (colon >= kTool.size() && sub(text, colon - kTool.size(), kTool.size()) == kTool) ||
+         sub(text, colon, kUbsan.size()) == kUbsan;
 }
 
 bool may_hold_headline(std::string_view text) {
@@ -1381,7 +1393,28 @@ bool may_hold_headline(std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------
+// What every Valgrind function is (see below); clang knows no optimize attribute.
+#if defined(__clang__)
+#define RACEBOOK_VG_COLD [[gnu::cold, gnu::noinline]]
+#else
+#define RACEBOOK_VG_COLD [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]]
+#endif
+
+// Out-of-line forms of the always-inlined helpers above, for the Valgrind code only (see below).
+[[gnu::noinline]] bool vg_starts(std::string_view s, std::string_view prefix) { return starts_with(s, prefix); }
+[[gnu::noinline]] bool vg_ends(std::string_view s, std::string_view suffix) { return ends_with(s, suffix); }
+[[gnu::noinline]] bool vg_consume(std::string_view& s, std::string_view prefix) { return consume_ci(s, prefix); }
+[[gnu::noinline]] std::string_view vg_trim(std::string_view s) { return trim(s); }
+
 // Valgrind: Helgrind and DRD (valgrind 3.19; docs in README.md's parse section).
+//
+// Every function of it is cold, never inlined and inlines nothing (optimize("no-inline"); the
+// always-inlined helpers are called through out-of-line vg_* forms), and it instantiates no
+// container template of its own beyond vectors: inlined, or inlining into it, it used up GCC's
+// inlining budget for this file (--param inline-unit-growth), and the sanitizer logs' own path
+// (string_view::substr, to_int, the frame moves) was no longer inlined: 9 % more instructions
+// on a TSan/ASan log (callgrind, 20 MB). With this, sub(), the always_inline on to_int and
+// after_line and the flattened Spares::add_frame: 0.6 % more than before Valgrind was read.
 //
 // Every line Valgrind writes is "==PID== text" (a blank one "==PID== "); its debug lines are
 // "--PID-- text" and are skipped. So only lines with a "==PID==" prefix and a space after it
@@ -1403,7 +1436,9 @@ bool may_hold_headline(std::string_view text) {
 // DRD: "Thread N:" before the first report of each thread in a row, then the headline and its
 // body; a report ends at the next headline or "Thread N:" line, at a line that is not a frame
 // after a blank line, or at the end lines. A line no rule knows, after a blank or "Thread N:"
-// line and right before an "at 0x.." frame, is an unknown headline (not "Warning:" lines).
+// line and right before an "at 0x.." frame, is an unknown headline (not "Warning:" lines, and
+// only after DRD's preamble: Memcheck's logs have "Thread N:" lines and stacks too, and give no
+// report at all).
 
 // What a Valgrind line ("==PID==" and a space, then this) is.
 enum class VgForm : unsigned char {
@@ -1426,9 +1461,9 @@ struct VgLine {
 };
 
 // Valgrind's debug and warning lines: "--1234-- text".
-bool is_valgrind_debug_line(std::string_view text) {
-  const std::string_view digits = leading_digits(text.substr(2));
-  return !digits.empty() && text.substr(2 + digits.size(), 2) == "--";
+RACEBOOK_VG_COLD bool is_valgrind_debug_line(std::string_view text) {
+  const std::string_view digits = leading_digits(sub(text, 2));
+  return !digits.empty() && sub(text, 2 + digits.size(), 2) == "--";
 }
 
 // "at 0x" / "by 0x" at the start of a trimmed line.
@@ -1438,16 +1473,16 @@ bool is_vg_frame_line(std::string_view t) {
 }
 
 // "Thread 3:" or "Thread 3 (name):" (drd_error.c's preamble of a thread's first report).
-bool is_drd_thread_line(std::string_view t) {
-  if (!starts_with(t, "Thread ") || t.size() < 9 || !is_digit(t[7]) || t.back() != ':') return false;
-  std::string_view rest = t.substr(7 + leading_digits(t.substr(7)).size());
-  return rest == ":" || (starts_with(rest, " (") && ends_with(rest, "):"));
+RACEBOOK_VG_COLD bool is_drd_thread_line(std::string_view t) {
+  if (!vg_starts(t, "Thread ") || t.size() < 9 || !is_digit(t[7]) || t.back() != ':') return false;
+  std::string_view rest = sub(t, 7 + leading_digits(sub(t, 7)).size());
+  return rest == ":" || (vg_starts(rest, " (") && vg_ends(rest, "):"));
 }
 
 // `body` is the line after its "==PID==" prefix and starts with a space.
-VgLine classify_vg_line(std::string_view body) {
+RACEBOOK_VG_COLD VgLine classify_vg_line(std::string_view body) {
   VgLine v;
-  v.text = trim(body);
+  v.text = vg_trim(body);
   const std::string_view t = v.text;
   if (t.empty()) {
     v.form = VgForm::Blank;
@@ -1459,7 +1494,7 @@ VgLine classify_vg_line(std::string_view body) {
   }
   switch (t[0]) {
     case '-':
-      if (starts_with(t, "---Thread-Announcement---")) {
+      if (vg_starts(t, "---Thread-Announcement---")) {
         v.form = VgForm::Announcement;
       } else if (t.size() == 64 && t.find_first_not_of('-') == std::string_view::npos) {
         v.form = VgForm::Separator;
@@ -1474,14 +1509,14 @@ VgLine classify_vg_line(std::string_view body) {
     case 'E':
     case 'F':
     case 'U':
-      if (starts_with(t, "ERROR SUMMARY: ") || starts_with(t, "For lists of detected") ||
-          starts_with(t, "For counts of detected") || starts_with(t, "Use --history-level="))
+      if (vg_starts(t, "ERROR SUMMARY: ") || vg_starts(t, "For lists of detected") ||
+          vg_starts(t, "For counts of detected") || vg_starts(t, "Use --history-level="))
         v.form = VgForm::End;
       else if (drd_kind(t) != kUnknownKind)
         v.form = VgForm::Headline, v.tool = Tool::Drd;
       return v;
     case 'P':
-      if (starts_with(t, "Process terminating with default action")) {
+      if (vg_starts(t, "Process terminating with default action")) {
         v.form = VgForm::End;
         return v;
       }
@@ -1492,7 +1527,7 @@ VgLine classify_vg_line(std::string_view body) {
         v.tool = Tool::Drd;
         return v;
       }
-      if (starts_with(t, "Thread #")) {
+      if (vg_starts(t, "Thread #")) {
         if (helgrind_kind(t) != kUnknownKind) v.form = VgForm::Headline, v.tool = Tool::Helgrind;
         return v;
       }
@@ -1517,51 +1552,51 @@ VgLine classify_vg_line(std::string_view body) {
 // field of `frame`. The location is the last parenthesised group after a space: function names
 // hold spaces and parentheses ("(anonymous namespace)::f(int&) const"), paths may hold spaces.
 // Valgrind prints no column; "in OBJECT" is the module when it knows no file.
-void parse_vg_frame(std::string_view t, int index, Frame& frame) {
+RACEBOOK_VG_COLD void parse_vg_frame(std::string_view t, int index, Frame& frame) {
   frame.function.clear();
   frame.file.clear();
   frame.line = 0;
   frame.column = 0;
   frame.module.clear();
   frame.index = index;
-  std::string_view s = t.substr(3);  // "at " / "by "
+  std::string_view s = sub(t, 3);  // "at " / "by "
   const std::size_t colon = s.find(": ");
   if (colon == std::string_view::npos) {
     frame.function = "<null>";
     return;
   }
-  s = trim(s.substr(colon + 2));
+  s = vg_trim(sub(s, colon + 2));
   if (const std::size_t open = matching_open_paren(s);
       open != std::string_view::npos && open > 0 && s[open - 1] == ' ') {
-    const std::string_view inside = s.substr(open + 1, s.size() - open - 2);
-    if (starts_with(inside, "in ")) {
-      frame.module.append(inside.substr(3));
+    const std::string_view inside = sub(s, open + 1, s.size() - open - 2);
+    if (vg_starts(inside, "in ")) {
+      frame.module.append(sub(inside, 3));
     } else {
       split_location(inside, frame);
     }
-    s = trim(s.substr(0, open));
+    s = vg_trim(sub(s, 0, open));
   }
   if (s.empty() || s == "???") s = "<null>";
   frame.function.append(s);
 }
 
 // The word after `marker` in `s` ("0x10C0A0" after "lock at "), or empty.
-std::string_view word_after(std::string_view s, std::string_view marker) {
+RACEBOOK_VG_COLD std::string_view word_after(std::string_view s, std::string_view marker) {
   const std::size_t p = s.find(marker);
   if (p == std::string_view::npos) return {};
-  return first_word(s.substr(p + marker.size()));
+  return first_word(sub(s, p + marker.size()));
 }
 
 // Helgrind "Possible data race during write of size 4 at 0x10C014 by thread #3" / "This
 // conflicts with a previous read of size 4 by thread #2"; DRD "Conflicting store by thread 3
 // at 0x0010c054 size 4". False for any other line (Helgrind's --history-level=approx "This
 // conflicts with a previous access by thread #2, after" names no access).
-bool parse_vg_access(std::string_view t, Access& access) {
+RACEBOOK_VG_COLD bool parse_vg_access(std::string_view t, Access& access) {
   std::string_view s = t;
-  if (consume_ci(s, "Possible data race during ") || (access.previous = consume_ci(s, "This conflicts with a previous "))) {
-    if (consume_ci(s, "write of size ")) {
+  if (vg_consume(s, "Possible data race during ") || (access.previous = vg_consume(s, "This conflicts with a previous "))) {
+    if (vg_consume(s, "write of size ")) {
       access.write = true;
-    } else if (!consume_ci(s, "read of size ")) {
+    } else if (!vg_consume(s, "read of size ")) {
       return false;
     }
     access.size = to_int(leading_digits(s));
@@ -1569,10 +1604,10 @@ bool parse_vg_access(std::string_view t, Access& access) {
     access.thread = std::string(word_after(s, " by thread "));
     return true;
   }
-  if (consume_ci(s, "Conflicting ")) {
-    if (consume_ci(s, "store by thread ")) {
+  if (vg_consume(s, "Conflicting ")) {
+    if (vg_consume(s, "store by thread ")) {
       access.write = true;
-    } else if (!consume_ci(s, "load by thread ")) {
+    } else if (!vg_consume(s, "load by thread ")) {
       return false;
     }
     access.thread = std::string(first_word(s));
@@ -1585,7 +1620,7 @@ bool parse_vg_access(std::string_view t, Access& access) {
 
 // One line of a Valgrind report after its headline (or of the lock blocks before a Helgrind
 // race's headline), trimmed.
-void vg_body_line(OpenReport& o, std::string_view t) {
+RACEBOOK_VG_COLD void vg_body_line(OpenReport& o, std::string_view t) {
   Report& report = o.report;
   if (t.empty()) {
     o.after_blank = true;
@@ -1635,16 +1670,16 @@ void vg_body_line(OpenReport& o, std::string_view t) {
   o.title_pending = false;
   // Helgrind's "   with error code 16 (EBUSY: Device or resource busy)" under a pthread-api-error
   // headline: part of the headline, the stack under it follows.
-  if (starts_with(t, "with error code ")) return;
-  if (starts_with(t, "Locks held: ")) {
+  if (vg_starts(t, "with error code ")) return;
+  if (vg_starts(t, "Locks held: ")) {
     // "Locks held: none" / "Locks held: 2, at addresses 0x4E0B040 0x4E0B0A0": of the access above.
     if (!report.accesses.empty()) {
-      std::string_view list = t.substr(12);
+      std::string_view list = sub(t, 12);
       const std::size_t at = list.find(" at address");
-      list = at == std::string_view::npos ? std::string_view() : list.substr(at + 11);
-      if (starts_with(list, "es")) list.remove_prefix(2);
+      list = at == std::string_view::npos ? std::string_view() : sub(list, at + 11);
+      if (vg_starts(list, "es")) list.remove_prefix(2);
       for (;;) {
-        list = trim(list);
+        list = vg_trim(list);
         const std::string_view word = first_word(list);
         if (word.empty()) break;
         report.accesses.back().mutexes_held.emplace_back(word);
@@ -1653,20 +1688,20 @@ void vg_body_line(OpenReport& o, std::string_view t) {
     }
     return;
   }
-  if (Access access; starts_with(t, "This conflicts with a previous ") && parse_vg_access(t, access)) {
+  if (Access access; vg_starts(t, "This conflicts with a previous ") && parse_vg_access(t, access)) {
     open_section(o, report.accesses, std::move(access), Target::Access);
     return;
   }
   // Helgrind's lock-order report: the observed (incorrect) order and the required one, each an
   // acquisition "followed by a later acquisition" (the nested one, held = the first lock), then
   // " Lock at 0x.. was first observed" for each lock (also before a race's headline).
-  const bool followed = starts_with(t, "followed by a later acquisition of lock at ");
-  if (followed || starts_with(t, "Observed (incorrect) order is: acquisition of lock at ") ||
-      starts_with(t, "Required order was established by acquisition of lock at ") ||
-      (starts_with(t, "Lock at ") && ends_with(t, " was first observed"))) {
+  const bool followed = vg_starts(t, "followed by a later acquisition of lock at ");
+  if (followed || vg_starts(t, "Observed (incorrect) order is: acquisition of lock at ") ||
+      vg_starts(t, "Required order was established by acquisition of lock at ") ||
+      (vg_starts(t, "Lock at ") && vg_ends(t, " was first observed"))) {
     MutexSection mutex;
     mutex.title = std::string(t);
-    mutex.mutex = std::string(starts_with(t, "Lock at ") ? first_word(t.substr(8)) : word_after(t, "lock at "));
+    mutex.mutex = std::string(vg_starts(t, "Lock at ") ? first_word(sub(t, 8)) : word_after(t, "lock at "));
     if (followed && !report.mutexes.empty()) mutex.held = report.mutexes.back().mutex;
     open_section(o, report.mutexes, std::move(mutex), Target::Mutex);
     return;
@@ -1676,8 +1711,8 @@ void vg_body_line(OpenReport& o, std::string_view t) {
   // /x/prog", "Address 0x.. is at offset 0 from 0x... Allocation context:" (a stack follows).
   // Not the address of a lock announced before the headline or in a lock report.
   if (!report.accesses.empty() && !report.location &&
-      (starts_with(t, "Address 0x") || starts_with(t, "Location 0x") ||
-       starts_with(t, "Allocation context: "))) {
+      (vg_starts(t, "Address 0x") || vg_starts(t, "Location 0x") ||
+       vg_starts(t, "Allocation context: "))) {
     report.location = std::string(t);
   }
   // Anything else titles the stack that follows it, if one does ("Other segment start (thread
@@ -1689,7 +1724,9 @@ void vg_body_line(OpenReport& o, std::string_view t) {
 
 // Helgrind and DRD reports of one process, as its lines come.
 struct VgProc {
+  int pid = 0;
   Tool tool = Tool::None;
+  bool preamble = false;  // the tool's preamble was seen (DRD's unknown headlines need it)
   enum class State : unsigned char { Idle, Announcement, Pre, Report } state = State::Idle;
   OpenReport* current = nullptr;            // the open report (in the stream's queue), or null
   bool current_awaits_companion = false;    // Helgrind: a destroy-of-locked-mutex or double-lock
@@ -1697,9 +1734,10 @@ struct VgProc {
   std::unique_ptr<OpenReport> pending;      // Helgrind: after a separator, before its headline;
                                             // or the pthread-api-error that may be a companion
   bool pending_is_companion = false;
-  // Helgrind's thread announcements: "#3" -> where it was created (bounded: kMaxThreads,
-  // kMaxThreadFrames frames each).
-  std::unordered_map<std::string, ThreadSection> threads;
+  // Helgrind's thread announcements: thread "#3" and where it was created (bounded: kMaxThreads,
+  // kMaxThreadFrames frames each). A vector, not a map: few threads, and every template this file
+  // instantiates takes from GCC's inlining budget for the parser's hot path.
+  std::vector<ThreadSection> threads;
   ThreadSection* announcing = nullptr;
   // DRD: a line that may be an unknown headline (see above), and whether the line before the
   // current one was blank or "Thread N:".
@@ -1714,7 +1752,7 @@ struct VgProc {
 };
 
 // The "#3" thread numbers a Helgrind report names: in its headline and its accesses.
-std::vector<std::string> hg_threads_named(const Report& report) {
+RACEBOOK_VG_COLD std::vector<std::string> hg_threads_named(const Report& report) {
   std::vector<std::string> ids;
   auto add = [&](std::string_view id) {
     if (id.size() >= 2 && id[0] == '#' && std::find(ids.begin(), ids.end(), id) == ids.end())
@@ -1724,7 +1762,7 @@ std::vector<std::string> hg_threads_named(const Report& report) {
   for (std::size_t p = h.find('#'); p != std::string_view::npos; p = h.find('#', p + 1)) {
     std::size_t n = p + 1;
     while (n < h.size() && is_digit(h[n])) ++n;
-    if (n > p + 1 && (n == h.size() || !is_digit(h[n]))) add(h.substr(p, n - p));
+    if (n > p + 1 && (n == h.size() || !is_digit(h[n]))) add(sub(h, p, n - p));
   }
   for (const Access& a : report.accesses) add(a.thread);
   return ids;
@@ -1735,12 +1773,12 @@ std::vector<std::string> hg_threads_named(const Report& report) {
 // failed call's own report ("Thread #1's call to pthread_mutex_destroy failed / with error code
 // 16 (EBUSY ...)") at the same place: the same thread, and the same stack below the first frame
 // (Helgrind's interceptor, whose pc differs).
-bool is_companion(const Report& held, const Report& api) {
+RACEBOOK_VG_COLD bool is_companion(const Report& held, const Report& api) {
   const auto thread_of = [](std::string_view h) { return word_after(h, "Thread "); };
   std::string_view t1 = thread_of(held.headline);
   std::string_view t2 = thread_of(api.headline);
   if (!t1.empty() && t1.back() == ':') t1.remove_suffix(1);
-  if (const std::size_t q = t2.find('\''); q != std::string_view::npos) t2 = t2.substr(0, q);
+  if (const std::size_t q = t2.find('\''); q != std::string_view::npos) t2 = sub(t2, 0, q);
   if (t1.empty() || t1 != t2) return false;
   const auto& a = held.stack.frames;
   const auto& b = api.stack.frames;
@@ -1775,45 +1813,44 @@ struct ReportStream::Impl {
   PreviousLine* cached_previous = nullptr;  // (element pointers survive rehashing)
 
   // ---- Valgrind (see "Valgrind" above): one VgProc per process that printed Valgrind's lines.
-  static constexpr std::size_t kMaxVgProcs = 1024;
-  std::unordered_map<int, std::unique_ptr<VgProc>> vg_procs;
+  static constexpr std::size_t kMaxVgProcs = 256;
+  std::vector<std::unique_ptr<VgProc>> vg_procs;  // in the order they appeared
   int vg_cached_pid = 0;
   VgProc* vg_cached = nullptr;  // vg_procs[vg_cached_pid], or null when it has none
   bool vg_cache_valid = false;
 
-  VgProc* vg_find(int pid) {
+  RACEBOOK_VG_COLD VgProc* vg_find(int pid) {
     if (vg_cache_valid && pid == vg_cached_pid) return vg_cached;
-    const auto it = vg_procs.find(pid);
     vg_cached_pid = pid;
-    vg_cached = it == vg_procs.end() ? nullptr : it->second.get();
+    vg_cached = nullptr;
+    for (const auto& p : vg_procs)
+      if (p->pid == pid) vg_cached = p.get();
     vg_cache_valid = true;
     return vg_cached;
   }
 
-  VgProc& vg_make(int pid, Tool tool) {
+  RACEBOOK_VG_COLD VgProc& vg_make(int pid, Tool tool) {
     if (vg_procs.size() >= kMaxVgProcs) {  // a garbage log naming any number of pids
       vg_end_all();
       vg_procs.clear();
+      vg_cache_valid = false;
     }
-    auto& slot = vg_procs[pid];
-    slot = std::make_unique<VgProc>();
-    slot->tool = tool;
+    vg_procs.push_back(std::make_unique<VgProc>());
+    VgProc& p = *vg_procs.back();
+    p.pid = pid;
+    p.tool = tool;
     vg_cached_pid = pid;
-    vg_cached = slot.get();
+    vg_cached = &p;
     vg_cache_valid = true;
-    return *slot;
+    return p;
   }
 
-  void vg_end_all() {
-    // By pid, so that the reports a companion check leaves are queued in one order.
-    std::vector<int> pids;
-    for (const auto& entry : vg_procs) pids.push_back(entry.first);
-    std::sort(pids.begin(), pids.end());
-    for (int pid : pids) vg_end(*vg_procs[pid]);
+  RACEBOOK_VG_COLD void vg_end_all() {
+    for (const auto& p : vg_procs) vg_end(*p);
   }
 
   // A report's first line (a Helgrind separator, a headline): its raw text and bounds.
-  std::unique_ptr<OpenReport> vg_new(Tool tool, const LineView& line, std::string_view raw_text) {
+  RACEBOOK_VG_COLD std::unique_ptr<OpenReport> vg_new(Tool tool, const LineView& line, std::string_view raw_text) {
     auto owned = std::make_unique<OpenReport>();
     OpenReport& o = *owned;
     o.spares = &spares;
@@ -1834,7 +1871,7 @@ struct ReportStream::Impl {
   }
 
   // Makes `o` the report of the headline `text` on `line` (whose raw text it already has).
-  static void vg_headline(OpenReport& o, Tool tool, std::size_t number, std::string_view text) {
+  RACEBOOK_VG_COLD static void vg_headline(OpenReport& o, Tool tool, std::size_t number, std::string_view text) {
     o.tool = tool;
     o.report.tool = tool_name(tool);
     o.report.headline = std::string(text);
@@ -1847,7 +1884,7 @@ struct ReportStream::Impl {
       open_section(o, o.report.accesses, std::move(access), Target::Access);
   }
 
-  void vg_push(VgProc& p, std::unique_ptr<OpenReport> owned) {
+  RACEBOOK_VG_COLD void vg_push(VgProc& p, std::unique_ptr<OpenReport> owned) {
     OpenReport* o = owned.get();
     queue.push_back(std::move(owned));
     p.current = o;
@@ -1855,14 +1892,14 @@ struct ReportStream::Impl {
   }
 
   // A line into a report: false (nothing read) when it would outgrow the report's bounds.
-  static bool vg_feed(OpenReport& o, const LineView& line) {
+  RACEBOOK_VG_COLD static bool vg_feed(OpenReport& o, const LineView& line) {
     if (line.cut) o.report.truncated = true;
     if (o.entries >= kMaxReportEntries || !append_raw(o, line.full, line.cr)) return false;
     vg_body_line(o, line.trimmed);
     return true;
   }
 
-  void vg_feed_current(VgProc& p, const LineView& line) {
+  RACEBOOK_VG_COLD void vg_feed_current(VgProc& p, const LineView& line) {
     if (p.pending_is_companion) {
       if (!vg_feed(*p.pending, line)) p.pending->report.truncated = true;
       return;
@@ -1873,21 +1910,34 @@ struct ReportStream::Impl {
     }
   }
 
-  void vg_close_current(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_close_current(VgProc& p) {
     p.current_awaits_companion = false;
     OpenReport* o = p.current;
     if (!o) return;
     if (o->tool == Tool::Helgrind) {
       for (const std::string& id : hg_threads_named(o->report)) {
-        if (const auto it = p.threads.find(id); it != p.threads.end())
-          o->report.threads.push_back(it->second);
+        for (const ThreadSection& thread : p.threads) {
+          if (thread.thread != id) continue;
+          ThreadSection& copy = o->report.threads.emplace_back();
+          copy.thread = thread.thread;
+          for (const Frame& frame : thread.stack.frames) {
+            Frame& f = o->spares->add_frame(copy.stack.frames);
+            f.index = frame.index;
+            f.function.assign(frame.function);
+            f.file.assign(frame.file);
+            f.line = frame.line;
+            f.column = frame.column;
+            f.module.assign(frame.module);
+          }
+          break;
+        }
       }
     }
     close_report(*o);  // clears p.current
     on_done(*o);
   }
 
-  void vg_drop_pending(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_drop_pending(VgProc& p) {
     if (p.pending) spares.keep(p.pending->report);
     p.pending.reset();
     p.pending_is_companion = false;
@@ -1896,7 +1946,7 @@ struct ReportStream::Impl {
   // Helgrind's pthread-api-error after a destroy-of-locked-mutex or double-lock report: folded
   // into that report as a section titled with its headline when it is that report's failed call
   // (is_companion), else a report of its own.
-  void vg_resolve_companion(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_resolve_companion(VgProc& p) {
     if (!p.pending_is_companion) return;
     p.pending_is_companion = false;
     std::unique_ptr<OpenReport> api = std::move(p.pending);
@@ -1923,7 +1973,7 @@ struct ReportStream::Impl {
   }
 
   // The process's reports end here (an announcement, the end lines, the end of the log).
-  void vg_end(VgProc& p) {
+  RACEBOOK_VG_COLD void vg_end(VgProc& p) {
     if (p.pending_is_companion) {
       vg_resolve_companion(p);
     } else {
@@ -1934,7 +1984,7 @@ struct ReportStream::Impl {
     p.has_candidate = false;
   }
 
-  void hg_line(VgProc& p, const LineView& line, const VgLine& v) {
+  RACEBOOK_VG_COLD void hg_line(VgProc& p, const LineView& line, const VgLine& v) {
     using State = VgProc::State;
     switch (v.form) {
       case VgForm::Announcement:
@@ -1979,14 +2029,19 @@ struct ReportStream::Impl {
             Frame& frame = p.announcing->stack.frames.emplace_back();
             parse_vg_frame(v.text, static_cast<int>(p.announcing->stack.frames.size() - 1), frame);
           }
-        } else if (v.form == VgForm::Other && starts_with(v.text, "Thread #")) {
+        } else if (v.form == VgForm::Other && vg_starts(v.text, "Thread #")) {
           // "Thread #3 was created" / "Thread #1 is the program's root thread"
-          const std::string id(first_word(v.text.substr(7)));
-          if (p.threads.size() >= VgProc::kMaxThreads && !p.threads.contains(id)) p.threads.clear();
-          ThreadSection& thread = p.threads[id];
-          thread = ThreadSection{};
-          thread.thread = id;
-          p.announcing = &thread;
+          const std::string_view id = first_word(sub(v.text, 7));
+          ThreadSection* thread = nullptr;
+          for (ThreadSection& t : p.threads)
+            if (t.thread == id) thread = &t;
+          if (!thread) {
+            if (p.threads.size() >= VgProc::kMaxThreads) p.threads.clear();
+            thread = &p.threads.emplace_back();
+            thread->thread = std::string(id);
+          }
+          thread->stack.frames.clear();
+          p.announcing = thread;
         }
         return;
       case State::Pre: {
@@ -2014,7 +2069,7 @@ struct ReportStream::Impl {
     }
   }
 
-  void drd_line(VgProc& p, const LineView& line, const VgLine& v) {
+  RACEBOOK_VG_COLD void drd_line(VgProc& p, const LineView& line, const VgLine& v) {
     const bool after_break = p.after_break;
     p.after_break = v.form == VgForm::Blank || v.form == VgForm::DrdThread;
     const bool had_candidate = p.has_candidate;
@@ -2037,7 +2092,7 @@ struct ReportStream::Impl {
         }
         return;
       case VgForm::Frame:
-        if (!p.current && had_candidate && starts_with(v.text, "at ")) {
+        if (!p.current && had_candidate && vg_starts(v.text, "at ")) {
           // The line before was a headline no rule knows.
           auto owned = vg_new(Tool::Drd, line, p.candidate_raw);
           vg_headline(*owned, Tool::Drd, p.candidate_number, p.candidate);
@@ -2052,9 +2107,11 @@ struct ReportStream::Impl {
       // A line at the margin after a blank line: the report ended at the blank. The line may be
       // a headline no rule knows, if a stack follows it.
       vg_close_current(p);
-      // Not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack) that comes before a
-      // "Lock on mutex 0x.. was held during N ms" headline (--exclusive-threshold).
-      if (!starts_with(v.text, "Warning: ") && !starts_with(v.text, "WARNING: ") &&
+      // Only in a log whose preamble says DRD (not Memcheck's, which has "Thread N:" lines and
+      // errors with stacks too); not Valgrind's warnings, nor DRD's "Acquired at:" (+ stack)
+      // that comes before a "Lock on mutex 0x.. was held during N ms" headline
+      // (--exclusive-threshold).
+      if (p.preamble && !vg_starts(v.text, "Warning: ") && !vg_starts(v.text, "WARNING: ") &&
           v.text != "Acquired at:") {
         p.candidate.assign(v.text);
         p.candidate_raw.assign(line.text);
@@ -2067,18 +2124,19 @@ struct ReportStream::Impl {
   }
 
   // A line of a "==PID==" prefix and a space: true when it is a Valgrind process's (and handled).
-  bool vg_line(const LineView& line) {
+  RACEBOOK_VG_COLD bool vg_line(const LineView& line) {
     VgProc* p = vg_find(line.pid);
     const VgLine v = classify_vg_line(line.body);
     if (!p) {
       Tool tool = v.tool;
       if (v.form == VgForm::Separator || v.form == VgForm::Announcement) tool = Tool::Helgrind;
+      // Not a "Thread N:" line alone: Memcheck prints those too.
       if (tool == Tool::None || (v.form != VgForm::Preamble && v.form != VgForm::Headline &&
-                                 v.form != VgForm::DrdThread && v.form != VgForm::Separator &&
-                                 v.form != VgForm::Announcement))
+                                 v.form != VgForm::Separator && v.form != VgForm::Announcement))
         return false;
       p = &vg_make(line.pid, tool);
     }
+    if (v.form == VgForm::Preamble && v.tool == p->tool) p->preamble = true;
     if (p->tool == Tool::Helgrind) {
       hg_line(*p, line, v);
     } else {
@@ -2122,7 +2180,7 @@ struct ReportStream::Impl {
 
   void line(std::string_view bytes, bool cut) {
     if (bytes.size() > kMaxLineBytes) {
-      bytes = bytes.substr(0, kMaxLineBytes);
+      bytes = sub(bytes, 0, kMaxLineBytes);
       cut = true;
     }
     // Colors go first; CI prefixes, "\r" and "==PID==" are looked for in the uncolored text.
@@ -2132,9 +2190,9 @@ struct ReportStream::Impl {
     }
     const bool cr = !cut && !bytes.empty() && bytes.back() == '\r';  // logs copied from Windows
     if (cr) bytes.remove_suffix(1);
-    const std::string_view text = bytes.substr(ci_prefix_length(bytes));
+    const std::string_view text = sub(bytes, ci_prefix_length(bytes));
     int pid = 0;
-    const std::string_view body = text.substr(pid_prefix_length(text, &pid));
+    const std::string_view body = sub(text, pid_prefix_length(text, &pid));
     const std::string_view trimmed = trim(body);
     // Made whole, every member given: a LineView default-made and then filled in was zeroed
     // first, with a slow "rep stos", on every line.
@@ -2177,7 +2235,7 @@ struct ReportStream::Impl {
   }
 
   // What every line leaves for the next ones.
-  void after_line(const LineView& line) {
+  [[gnu::always_inline]] void after_line(const LineView& line) {
     const bool delimiter = line.delimiter;
     remember(last_any, line, delimiter);
     if (line.pid == 0) {
@@ -2253,7 +2311,7 @@ struct ReportStream::Impl {
       } else {
         o.joined = true;
         std::string_view full = previous->full;
-        report.raw.assign(full.substr(ci_prefix_length(full)));
+        report.raw.assign(sub(full, ci_prefix_length(full)));
         report.raw += '\n';
         report.raw.append(line.text);
       }
@@ -2271,16 +2329,16 @@ struct ReportStream::Impl {
       const void* found = std::memchr(bytes.data(), '\n', bytes.size());
       if (!found) {
         const std::size_t room = kMaxLineBytes + 1 - std::min(carry.size(), kMaxLineBytes + 1);
-        carry.append(bytes.substr(0, room));
+        carry.append(sub(bytes, 0, room));
         if (bytes.size() > room) carry_cut = true;
         return;
       }
       const std::size_t nl = static_cast<std::size_t>(static_cast<const char*>(found) - bytes.data());
       if (carry.empty() && !carry_cut) {
-        line(bytes.substr(0, nl), false);
+        line(sub(bytes, 0, nl), false);
       } else {
         const std::size_t room = kMaxLineBytes + 1 - std::min(carry.size(), kMaxLineBytes + 1);
-        carry.append(bytes.substr(0, std::min(nl, room)));
+        carry.append(sub(bytes, 0, std::min(nl, room)));
         if (nl > room) carry_cut = true;
         line(carry, carry_cut);
         carry.clear();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "racebook/ci_output.hpp"
 #include "racebook/kinds.hpp"
 #include "racebook/report.hpp"
 #include "racebook/verdict.hpp"
@@ -326,6 +327,13 @@ TEST_CASE("captured.valgrind_report_details", "[parser][captured][valgrind]") {
   CHECK(interceptor.module.find("vgpreload_helgrind") != std::string::npos);
   CHECK(relock.stack.frames.at(1).function == "main");
   CHECK(relock.stack.frames.at(1).column == 0);
+  // Signatures name the program's line, never Valgrind's interceptor or glibc's sources as
+  // Valgrind prints them ("stdlib/./stdlib/exit.c"): a thread's exit has no line of the program.
+  CHECK(racebook::report_signature(relock, kVgRoot) == "double-lock|vg_double_lock.cpp:15 main");
+  CHECK(racebook::report_signature(parse("vg_exit_holding_lock.helgrind.log").at(0), kVgRoot) ==
+        "mutex-still-locked-at-thread-exit|?");
+  CHECK(racebook::report_signature(parse("vg_heap_race.drd.log").at(0), kVgRoot) ==
+        "data-race|vg_heap_race.cpp:11 writer(void*)");
   // DRD's race: one access, the allocation context as location and a section, the program's
   // stderr between Valgrind's lines left out of the report.
   const auto heap = parse("vg_heap_race.drd.log").at(0);

@@ -336,7 +336,7 @@ results_not_writable)
 
 # Row 6: a TEST_CASE the CMake regex could not see; a variant the case file does not declare.
 variant_hidden_from_the_reader)
-  printf 'int x;  // @w\n// expect tsan: data-race @w @w\n// expect asan: clean\n// expect normal: clean\nTEST_CASE(\n    "split_over_lines") {}\n' > split.cpp
+  printf 'int x;  // @w\n// truth: data-race @w @w\n\n\nTEST_CASE(\n    "split_over_lines") {}\n' > split.cpp
   "$READER" split.cpp "$SANITIZER" "$COMPILER" >out.txt 2>&1 || fail "the reader refused split.cpp"
   expect_text "split_over_lines"
   # The fixture binary has variants this case file does not declare.
@@ -361,7 +361,7 @@ case_file_messages)
   ;;
 
 missing_variant_lists_what_it_has)
-  printf '// expect tsan: clean\n// expect asan: clean\n// expect normal: clean\nTEST_CASE("no_such_variant") {}\n' > integrity.cpp
+  printf '// truth: clean\nTEST_CASE("no_such_variant") {}\n' > integrity.cpp
   touch -d '2000-01-01' integrity.cpp
   "$HARNESS" run --program "$FIXTURE" --variant no_such_variant --source integrity.cpp --sanitizer "$SANITIZER" \
     --compiler "$COMPILER" >out.txt 2>&1; rc=$?

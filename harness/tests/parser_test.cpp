@@ -1466,6 +1466,14 @@ TEST_CASE("parser.valgrind_text_that_only_resembles_a_report", "[parser][valgrin
                       "==7==    at 0x1: ioctl (syscall-template.S:120)\n"
                       "--7-- warning: evaluate_Dwarf3_Expr: unhandled DW_OP_ 0x9b\n"
                       "==7== \n==7== ERROR SUMMARY: 0 errors from 0 contexts\n").empty());
+  // Memcheck's log (another Valgrind tool): "Thread N:" lines and errors with stacks, no report.
+  CHECK(parse_reports("==7== Memcheck, a memory error detector\n==7== Command: ./prog\n==7== \n"
+                      "==7== Thread 2:\n==7== Invalid read of size 4\n"
+                      "==7==    at 0x1091A6: worker(void*) (x.cpp:9)\n"
+                      "==7==  Address 0x0 is not stack'd, malloc'd or (recently) free'd\n==7== \n"
+                      "==7== Conditional jump or move depends on uninitialised value(s)\n"
+                      "==7==    at 0x1091B0: main (x.cpp:14)\n==7== \n"
+                      "==7== ERROR SUMMARY: 2 errors from 2 contexts\n").empty());
   // A Helgrind separator with no headline after it, then the end.
   CHECK(parse_reports("==7== ----------------------------------------------------------------\n"
                       "==7== \n==7== ERROR SUMMARY: 0 errors from 0 contexts\n").empty());

@@ -290,3 +290,50 @@ TEST_CASE("stream.a_headline_is_found_at_any_position_in_its_line", "[parser][st
   }
   CHECK(racebook::parse_reports("ThreadSanitizer:\nSanitizer :\nruntime error:\n").empty());
 }
+
+TEST_CASE("stream.valgrind_logs_are_among_them", "[parser][stream][valgrind]") {
+  // The invariants above hold for Helgrind's and DRD's logs too: they are among all_logs().
+  std::size_t helgrind = 0, drd = 0;
+  for (const auto& path : all_logs()) {
+    const std::string name = path.filename().string();
+    if (name.find(".helgrind") != std::string::npos) ++helgrind;
+    if (name.find(".drd.") != std::string::npos) ++drd;
+  }
+  CHECK(helgrind >= 15);
+  CHECK(drd >= 15);
+}
+
+TEST_CASE("stream.a_valgrind_report_that_never_ends_is_cut", "[parser][stream][valgrind]") {
+  // Helgrind: a race whose stack never ends, then the next report; and a separator followed by
+  // lock blocks that never reach a headline. Both stay within the bounds.
+  for (const bool headline : {true, false}) {
+    INFO(headline);
+    std::vector<racebook::Report> reports;
+    racebook::ReportStream stream([&](racebook::Report&& r) { reports.push_back(std::move(r)); });
+    stream.feed("==1== Helgrind, a thread error detector\n"
+                "==1== ----------------------------------------------------------------\n");
+    stream.feed(headline ? "==1== Possible data race during write of size 4 at 0x1 by thread #2\n"
+                         : "==1==  Lock at 0x10C0A0 was first observed\n");
+    const std::string frame = "==1==    by 0x10919D: f(int) (/src/a b.cpp:7)\n";
+    std::string block;
+    for (int i = 0; i < 1000; ++i) block += frame;
+    for (std::size_t fed = 0; fed < (std::size_t{12} << 20); fed += block.size()) stream.feed(block);
+    CHECK(reports.size() == (headline ? 1u : 0u));  // cut, so out before the log ends
+    stream.feed("==1== ----------------------------------------------------------------\n"
+                "==1== Thread #1: pthread_mutex_destroy of a locked mutex\n"
+                "==1==    at 0x1: main (/src/a b.cpp:9)\n");
+    stream.finish();
+    REQUIRE(reports.size() == (headline ? 2u : 1u));
+    if (headline) {
+      const auto& cut = reports[0];
+      CHECK(cut.truncated);
+      CHECK(cut.raw.size() <= racebook::ReportStream::kMaxReportBytes);
+      REQUIRE(cut.accesses.size() == 1);
+      CHECK(cut.accesses[0].stack.frames.size() > 1000);
+      CHECK(cut.accesses[0].stack.frames.size() <= racebook::ReportStream::kMaxReportEntries);
+    }
+    CHECK(reports.back().kind == "destroy-of-locked-mutex");
+    CHECK_FALSE(reports.back().truncated);
+    CHECK(reports.back().stack.frames.at(0).file == "/src/a b.cpp");
+  }
+}
