@@ -311,11 +311,18 @@ std::string process_page(const fs::path& page, const std::string& text, PageCont
   return out;
 }
 
+// The runtime the case programs really link, as the build recorded it (runtime_text: library,
+// Debian package and version; Valgrind for helgrind/drd); builds from before that field name it
+// from the compiler.
 std::string runtime_of(const json& build) {
+  if (build.value("sanitizer", "") == "normal") return "none";
+  if (const auto it = build.find("runtime_text"); it != build.end() && it->is_string() &&
+                                                  !it->get<std::string>().empty()) {
+    return it->get<std::string>();
+  }
   const std::string compiler = build.value("compiler", "?");
   const std::string version = build.value("compiler_version", "?");
-  if (build.value("sanitizer", "") == "normal") return "none";
-  return compiler == "gcc" ? "libsanitizer of GCC " + version : "compiler-rt " + version;
+  return compiler.rfind("gcc", 0) == 0 ? "libsanitizer of GCC " + version : "compiler-rt " + version;
 }
 
 std::string matrix_rows(const fs::path& project_dir, const std::vector<PresetRun>& runs,
