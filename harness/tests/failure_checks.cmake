@@ -113,8 +113,10 @@ elseif(MODE STREQUAL "valgrind_rc_files_overridden")
     return()
   endif()
   file(MAKE_DIRECTORY "${WORK}/home")
-  file(WRITE "${WORK}/home/.valgrindrc" "--xml=yes --xml-file=${WORK}/hidden.xml\n")
-  set(env HOME=${WORK}/home "VALGRIND_OPTS=--log-file=${WORK}/hidden.log --error-limit=yes")
+  # Relative file names: Valgrind splits these options at spaces, and the checkout's path may
+  # have one (racebook refuses such a word, as Valgrind would take it for the program).
+  file(WRITE "${WORK}/home/.valgrindrc" "--xml=yes --xml-file=racebook-hidden.xml\n")
+  set(env HOME=${WORK}/home "VALGRIND_OPTS=--log-file=racebook-hidden.log --error-limit=yes")
   set(sanitizer helgrind)
   set(variant quiet)
   set(want_rc 0)

@@ -11,11 +11,13 @@ rm -rf "$work" && mkdir -p "$work" || exit 1
 failures=0
 
 # expect_refusal "<words>" <pattern of the message>...
+# The words are split at spaces; @WORK@ in a word stands for the scratch directory, whose path
+# may itself have spaces (a checkout at "/tmp/fresh space é").
 expect_refusal() {
-  local words=$1 out rc=0
+  local words=$1 out rc=0 word argv=()
   shift
-  # shellcheck disable=SC2086  # the words of a command line
-  out=$("$script" $words 2>&1) || rc=$?
+  for word in $words; do argv+=("${word//@WORK@/$work}"); done
+  out=$("$script" "${argv[@]}" 2>&1) || rc=$?
   local ok=1 pattern
   [ "$rc" -eq 2 ] || ok=0
   for pattern in "$@"; do
@@ -55,15 +57,15 @@ expect_refusal "check tsan no_such_preset --cxx g++" "'no_such_preset' is not a 
 expect_refusal "matrix --fast" "matrix: unknown option '--fast'"
 expect_refusal "test --cxx g++" "test takes at most 0"
 expect_refusal "check tsan --cxx /bin/true" "is not a C\+\+ compiler racebook knows" "g\+\+-N" "libclang-rt-N-dev"
-expect_refusal "check tsan --cxx $work/no-such-compiler" "no such file"
-expect_refusal "check tsan --cxx $work" "not an executable file"
+expect_refusal "check tsan --cxx @WORK@/no-such-compiler" "no such file"
+expect_refusal "check tsan --cxx @WORK@" "not an executable file"
 expect_refusal "check tsan --cxx no-such-compiler" "no such command"
 expect_refusal "check tsan --cxx clang++-99" "not installed" "clang-99 libclang-rt-99-dev"
 expect_refusal "check tsan --cxx g++-99" "not installed" "install g\+\+-99"
-expect_refusal "check tsan --cxx $work/gcc-77" "C driver of gcc 77" "g\+\+-77"
-expect_refusal "check tsan --cxx $work/clang++-77" "cannot link a C\+\+ program with ThreadSanitizer" \
+expect_refusal "check tsan --cxx @WORK@/gcc-77" "C driver of gcc 77" "g\+\+-77"
+expect_refusal "check tsan --cxx @WORK@/clang++-77" "cannot link a C\+\+ program with ThreadSanitizer" \
   "ThreadSanitizer runtime is missing" "clang-77 libclang-rt-77-dev" "not from a Debian package"
-expect_refusal "check normal --cxx $work/clang++-77" "cannot link a C\+\+ program \(its own words" "clang-77"
+expect_refusal "check normal --cxx @WORK@/clang++-77" "cannot link a C\+\+ program \(its own words" "clang-77"
 
 [ $failures -eq 0 ] || { echo "$failures refusal(s) wrong"; exit 1; }
 echo "every refusal as expected"
