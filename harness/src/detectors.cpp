@@ -240,6 +240,34 @@ TruthSites truth_sites(const CaseFile& file, const Expectation& truth, const fs:
   return t;
 }
 
+// The options a column's runs had, from its first result: Valgrind's own options (the command
+// up to the program), or the sanitizer's *_OPTIONS variables that apply to the detector.
+std::string run_options(const Column& c) {
+  if (c.results.empty()) return "";
+  const json& r = c.results.begin()->second;
+  std::string out;
+  if (const auto v = r.find("valgrind"); v != r.end() && v->contains("command")) {
+    const auto& words = (*v)["command"];
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      const std::string word = words[i].get<std::string>();
+      if (word.rfind("-", 0) != 0) break;  // the program: its arguments are not Valgrind's
+      out += (out.empty() ? "`" : " ") + word;
+    }
+    return out.empty() ? "" : out + "`";
+  }
+  const auto env = r.find("sanitizer_options");
+  if (env == r.end() || !env->is_object()) return "";
+  std::vector<std::string> names;
+  if (c.detector == "tsan") names = {"TSAN_OPTIONS"};
+  if (c.detector == "asan") names = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+  for (const auto& name : names) {
+    if (const auto it = env->find(name); it != env->end() && it->is_string()) {
+      out += (out.empty() ? "" : "<br>") + name + "=`" + it->get<std::string>() + "`";
+    }
+  }
+  return out;
+}
+
 std::string cell_text(const Classified& c, const json* result) {
   std::string text(finding_name(c.finding));
   if (c.finding == Finding::found && c.stray_report) text += " (+ other lines)";
@@ -380,8 +408,10 @@ std::string detectors_page(const fs::path& project_dir, const std::vector<fs::pa
   }
   if (!any_reason) md << "No detector differs from the truth.\n";
 
-  md << "\n## Provenance\n\nEach column's build, as its `racebook-build.json` records it.\n\n"
-        "| column | build |\n|---|---|\n";
+  md << "\n## Provenance\n\nEach column's build, as its `racebook-build.json` records it, and "
+        "the options its runs had (from a result: the Valgrind command's options, or the "
+        "sanitizer's `*_OPTIONS`).\n\n"
+        "| column | build | run options |\n|---|---|---|\n";
   for (const auto& c : columns) {
     std::string fields;
     for (const auto& [key, value] : c.build.items()) {
@@ -389,7 +419,8 @@ std::string detectors_page(const fs::path& project_dir, const std::vector<fs::pa
       fields += (fields.empty() ? "" : "<br>") + key + ": `" +
                 (value.is_string() ? value.get<std::string>() : value.dump()) + "`";
     }
-    md << "| " << c.label << " | " << escape_cell(fields) << " |\n";
+    md << "| " << c.label << " | " << escape_cell(fields) << " | " << escape_cell(run_options(c))
+       << " |\n";
   }
   return md.str();
 }
