@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "racebook/verdict.hpp"
+
 namespace racebook {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -41,19 +43,9 @@ std::vector<ObservedReport> observed_reports(const json& result) {
 
 namespace {
 
-// The report is the truth's bug at the truth's lines: the same kind, and its key sites are the
-// marked ones as a multiset. A data race that Valgrind's tools print with one access only (DRD
-// always, Helgrind when it lost the other) is at the marked lines when that access is.
+// The report is the truth's bug at the truth's lines, by the verdicts' own rule.
 bool at_truth(const TruthSites& truth, const ObservedReport& r) {
-  if (r.kind != truth.kind) return false;
-  auto want = truth.sites;
-  auto got = r.sites;
-  std::sort(want.begin(), want.end());
-  std::sort(got.begin(), got.end());
-  if (got == want) return true;
-  const bool valgrind = r.tool == "Helgrind" || r.tool == "DRD";
-  return valgrind && r.kind == "data-race" && got.size() == 1 &&
-         std::find(want.begin(), want.end(), got.front()) != want.end();
+  return r.kind == truth.kind && places_match(r.tool, r.kind, r.sites, truth.sites);
 }
 
 }  // namespace

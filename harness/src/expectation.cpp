@@ -604,6 +604,10 @@ const std::vector<std::string>& known_detectors() {
   return names;
 }
 
+bool is_valgrind_detector(const std::string& detector) {
+  return detector == "helgrind" || detector == "drd";
+}
+
 bool in_scope(const std::string& detector, const std::string& kind) {
   const KindInfo* info = find_kind(kind);
   if (info == nullptr || detector == "normal") return false;

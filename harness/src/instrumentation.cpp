@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+
+#include "racebook/expectation.hpp"
 #include <string_view>
 
 namespace racebook {
@@ -118,7 +120,7 @@ Instrumentation read_instrumentation(const std::string& program) {
 std::string instrumentation_mismatch(const std::string& program, const std::string& sanitizer) {
   const Instrumentation got = read_instrumentation(program);
   if (!got.readable) {
-    if (sanitizer == "normal" || sanitizer == "helgrind" || sanitizer == "drd") return "";
+    if (sanitizer == "normal" || is_valgrind_detector(sanitizer)) return "";
     return program + " " + got.problem + "; racebook checks that a " + sanitizer +
            " program carries its runtime, so give it the instrumented binary itself";
   }
@@ -135,7 +137,7 @@ std::string instrumentation_mismatch(const std::string& program, const std::stri
            " symbol): racebook's asan verdicts need -fsanitize=address,undefined. Use the build "
            "of the preset " + preset + " (cmake --workflow --preset asan)";
   }
-  if ((sanitizer == "helgrind" || sanitizer == "drd") && (got.tsan || got.asan)) {
+  if (is_valgrind_detector(sanitizer) && (got.tsan || got.asan)) {
     return program + " is built with " + (got.tsan ? "ThreadSanitizer" : "AddressSanitizer") +
            ", which cannot run under Valgrind's " + sanitizer + "; use the build of the preset " +
            sanitizer + " (plain -g -O0)";

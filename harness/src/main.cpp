@@ -388,7 +388,7 @@ struct RunOptions {
 };
 
 // The detectors that are Valgrind tools: the program runs under `valgrind --tool=<name>`.
-bool is_valgrind(const std::string& sanitizer) { return sanitizer == "helgrind" || sanitizer == "drd"; }
+bool is_valgrind(const std::string& sanitizer) { return racebook::is_valgrind_detector(sanitizer); }
 
 // The whole command line of a run under Valgrind: valgrind, its options, the program, its
 // arguments (the variant).

@@ -134,6 +134,22 @@ std::optional<bool> sentinel(const std::string& stdout_text, const std::string& 
   return word == "passed";
 }
 
+bool places_match(const std::string& tool, const std::string& kind, std::vector<Place> observed,
+                  std::vector<Place> expected) {
+  // Helgrind and DRD may name one access of a race only: DRD always (it prints the other
+  // thread's segment, not its access), Helgrind when its history lost the previous access. Such
+  // a record matches `data-race @a @b` when its access is at @a or at @b (docs/verdicts.md).
+  // Only for these tools: a TSan race always has two accesses, and one that lost a stack must
+  // not pass where it did not before.
+  if ((tool == "Helgrind" || tool == "DRD") && kind == "data-race" && observed.size() == 1 &&
+      expected.size() == 2) {
+    return observed[0] == expected[0] || observed[0] == expected[1];
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(observed.begin(), observed.end());
+  return expected == observed;
+}
+
 namespace {
 
 // Does the report have the expected kind and point, as a multiset, at the marked lines?
@@ -143,27 +159,17 @@ bool matches(const Report& report, const CaseFile& file, const Expectation& e,
   if (report.kind != e.kind) return false;
   // Places as (file, line): a marker may stand in the case file or in a library file under
   // the source root.
-  std::vector<std::pair<fs::path, int>> expected;
+  std::vector<Place> expected;
   for (const auto& m : e.markers) {
     const MarkerSite site = file.marker_site(m, e);
-    expected.emplace_back(normalized(site.file), site.line);
+    expected.emplace_back(normalized(site.file).string(), site.line);
   }
-  std::vector<std::pair<fs::path, int>> observed;
+  std::vector<Place> observed;
   for (const auto& site : key_sites(report, root)) {
     if (!site.frame) return false;
-    observed.emplace_back(normalized(site.frame->file), site.frame->line);
+    observed.emplace_back(normalized(site.frame->file).string(), site.frame->line);
   }
-  // Helgrind and DRD may name one access of a race only: DRD always (it prints the other
-  // thread's segment, not its access), Helgrind when its history lost the previous access. Such
-  // a record matches `data-race @a @b` when its access is at @a or at @b (docs/verdicts.md).
-  // Only for these tools: a TSan race always has two accesses, and one that lost a stack must
-  // not pass where it did not before.
-  if ((report.tool == "Helgrind" || report.tool == "DRD") && report.kind == "data-race" &&
-      report.accesses.size() == 1 && observed.size() == 1 && expected.size() == 2)
-    return observed[0] == expected[0] || observed[0] == expected[1];
-  std::sort(expected.begin(), expected.end());
-  std::sort(observed.begin(), observed.end());
-  return expected == observed;
+  return places_match(report.tool, report.kind, std::move(observed), std::move(expected));
 }
 
 void check_completion(const VerdictInput& in, RunVerdict& v) {

@@ -55,6 +55,9 @@ const std::vector<std::string>& known_detectors();
 // print (drd has no lock-order check).
 bool in_scope(const std::string& detector, const std::string& kind);
 
+// helgrind and drd: the detectors that are Valgrind tools (a plain build run under valgrind).
+bool is_valgrind_detector(const std::string& detector);
+
 // Throws std::invalid_argument unless `detector` is one of known_detectors() and `compiler` is
 // gcc or clang, optionally followed by a major version ("clang19"); the message names the value.
 void check_detector_and_compiler(const std::string& detector, const std::string& compiler);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "racebook/expectation.hpp"
@@ -37,6 +38,14 @@ struct KeyStack {
 // built).
 enum class KeyRoles { Named, Unnamed };
 std::vector<KeyStack> key_stacks(const Report& report, KeyRoles roles = KeyRoles::Named);
+
+// A place a report points at, or a marked line: (file, line).
+using Place = std::pair<std::string, int>;
+// Are a report's key places (of a report of `tool` and `kind`, already of the expected kind) the
+// marked places? As a multiset; a Helgrind or DRD data race with one access only: that access at
+// either of the two marked places. The one rule of the verdicts and the detector matrix.
+bool places_match(const std::string& tool, const std::string& kind, std::vector<Place> observed,
+                  std::vector<Place> expected);
 
 struct RunVerdict {
   enum class Status {
