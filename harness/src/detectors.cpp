@@ -200,6 +200,10 @@ Column read_column(const fs::path& dir) {
       }
     }
   }
+  if (c.results.empty()) {
+    throw std::runtime_error(dir.string() + " has no results of case tests (" + results.string() +
+                             "): run its tests first (ctest -L case, or racebook.sh check)");
+  }
   return c;
 }
 
