@@ -41,7 +41,7 @@ execute_process(
   COMMAND "${CMAKE_COMMAND}" -E env "ASAN_OPTIONS=malloc_context_size=0"
           "${FUZZER}" "${WORK}/corpus" -dict=${CMAKE_CURRENT_LIST_DIR}/parser.dict
           -max_total_time=${SECONDS} ${runs_option} -max_len=2048
-          -artifact_prefix=${WORK}/crashes/ -print_final_stats=1
+          -artifact_prefix=${WORK}/crashes/ -print_final_stats=1 -reload=0
   RESULT_VARIABLE rc
   OUTPUT_VARIABLE out
   ERROR_VARIABLE err)

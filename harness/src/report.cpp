@@ -2423,7 +2423,9 @@ bool runtime_failed_to_start(std::string_view log, std::string* what) {
     log = uncolored;
   }
   for (const Line& line : split_lines(log)) {
-    if (find_headline(line.text).tool != Tool::None) return false;
+    // (may_hold_headline first, as the stream does: find_headline on every line took most of
+    // this function's time.)
+    if (may_hold_headline(line.text) && find_headline(line.text).tool != Tool::None) return false;
     for (std::string_view marker : kMarkers) {
       if (contains(line.text, marker)) {
         if (what) *what = std::string(trim(line.text));
