@@ -80,6 +80,16 @@ std::string dumped(const std::vector<racebook::Report>& reports) {
   return racebook::parse_output(reports).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// A report whose stack never ended: cut (truncated) within the stream's bounds, with the
+// frames it had before the cut (more than the 1000 fed at once, fewer than the entry bound).
+void check_cut_within_bounds(const racebook::Report& cut) {
+  CHECK(cut.truncated);
+  CHECK(cut.raw.size() <= racebook::ReportStream::kMaxReportBytes);
+  REQUIRE(cut.accesses.size() == 1);
+  CHECK(cut.accesses[0].stack.frames.size() > 1000);
+  CHECK(cut.accesses[0].stack.frames.size() <= racebook::ReportStream::kMaxReportEntries);
+}
+
 }  // namespace
 
 TEST_CASE("stream.every_log_in_any_pieces_parses_as_the_whole", "[parser][stream]") {
@@ -211,12 +221,7 @@ TEST_CASE("stream.a_report_that_never_ends_is_cut", "[parser][stream]") {
   stream.feed("WARNING: ThreadSanitizer: thread leak (pid=1)\n");
   stream.finish();
   REQUIRE(reports.size() == 2);
-  const auto& cut = reports[0];
-  CHECK(cut.truncated);
-  CHECK(cut.raw.size() <= racebook::ReportStream::kMaxReportBytes);
-  REQUIRE(cut.accesses.size() == 1);
-  CHECK(cut.accesses[0].stack.frames.size() > 1000);
-  CHECK(cut.accesses[0].stack.frames.size() <= racebook::ReportStream::kMaxReportEntries);
+  check_cut_within_bounds(reports[0]);
   CHECK(reports[1].kind == "thread-leak");
   CHECK_FALSE(reports[1].truncated);
   const std::string json = printed(reports);
@@ -324,14 +329,7 @@ TEST_CASE("stream.a_valgrind_report_that_never_ends_is_cut", "[parser][stream][v
                 "==1==    at 0x1: main (/src/a b.cpp:9)\n");
     stream.finish();
     REQUIRE(reports.size() == (headline ? 2u : 1u));
-    if (headline) {
-      const auto& cut = reports[0];
-      CHECK(cut.truncated);
-      CHECK(cut.raw.size() <= racebook::ReportStream::kMaxReportBytes);
-      REQUIRE(cut.accesses.size() == 1);
-      CHECK(cut.accesses[0].stack.frames.size() > 1000);
-      CHECK(cut.accesses[0].stack.frames.size() <= racebook::ReportStream::kMaxReportEntries);
-    }
+    if (headline) check_cut_within_bounds(reports[0]);
     CHECK(reports.back().kind == "destroy-of-locked-mutex");
     CHECK_FALSE(reports.back().truncated);
     CHECK(reports.back().stack.frames.at(0).file == "/src/a b.cpp");
