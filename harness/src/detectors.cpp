@@ -36,6 +36,9 @@ std::vector<ObservedReport> observed_reports(const json& result) {
     for (const auto& s : r.at("sites")) {
       o.sites.emplace_back(s.at("file").get<std::string>(), s.at("line").get<int>());
     }
+    // key_stacks names a race's accesses "access N"; any other role is the headline's stack.
+    const auto& sites = r.at("sites");
+    o.one_access = sites.size() == 1 && sites[0].value("role", "") == "access 1";
     out.push_back(std::move(o));
   }
   return out;
@@ -45,7 +48,7 @@ namespace {
 
 // The report is the truth's bug at the truth's lines, by the verdicts' own rule.
 bool at_truth(const TruthSites& truth, const ObservedReport& r) {
-  return r.kind == truth.kind && places_match(r.tool, r.kind, r.sites, truth.sites);
+  return r.kind == truth.kind && places_match(r.tool, r.kind, r.sites, truth.sites, r.one_access);
 }
 
 }  // namespace

@@ -135,14 +135,14 @@ std::optional<bool> sentinel(const std::string& stdout_text, const std::string& 
 }
 
 bool places_match(const std::string& tool, const std::string& kind, std::vector<Place> observed,
-                  std::vector<Place> expected) {
+                  std::vector<Place> expected, bool one_access) {
   // Helgrind and DRD may name one access of a race only: DRD always (it prints the other
   // thread's segment, not its access), Helgrind when its history lost the previous access. Such
   // a record matches `data-race @a @b` when its access is at @a or at @b (docs/verdicts.md).
   // Only for these tools: a TSan race always has two accesses, and one that lost a stack must
   // not pass where it did not before.
-  if ((tool == "Helgrind" || tool == "DRD") && kind == "data-race" && observed.size() == 1 &&
-      expected.size() == 2) {
+  if ((tool == "Helgrind" || tool == "DRD") && kind == "data-race" && one_access &&
+      observed.size() == 1 && expected.size() == 2) {
     return observed[0] == expected[0] || observed[0] == expected[1];
   }
   std::sort(expected.begin(), expected.end());
@@ -169,7 +169,8 @@ bool matches(const Report& report, const CaseFile& file, const Expectation& e,
     if (!site.frame) return false;
     observed.emplace_back(normalized(site.frame->file).string(), site.frame->line);
   }
-  return places_match(report.tool, report.kind, std::move(observed), std::move(expected));
+  return places_match(report.tool, report.kind, std::move(observed), std::move(expected),
+                      report.accesses.size() == 1);
 }
 
 void check_completion(const VerdictInput& in, RunVerdict& v) {

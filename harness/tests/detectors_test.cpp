@@ -11,7 +11,8 @@ namespace {
 TruthSites race_at(int a, int b) { return {false, "data-race", {{"x.cpp", a}, {"x.cpp", b}}}; }
 ObservedReport report(std::string kind, std::vector<std::pair<std::string, int>> sites,
                       std::string tool = "ThreadSanitizer") {
-  return {std::move(kind), std::move(tool), std::move(sites)};
+  const bool one_access = sites.size() == 1;  // as observed_reports() reads an "access 1" site
+  return {std::move(kind), std::move(tool), std::move(sites), one_access};
 }
 
 }  // namespace
@@ -32,6 +33,10 @@ TEST_CASE("detectors.classify_against_the_truth") {
   CHECK(classify(truth, "drd", {report("data-race", {{"x.cpp", 30}}, "DRD")}).finding ==
         Finding::other_lines);
   CHECK(classify(truth, "tsan", {report("data-race", {{"x.cpp", 20}})}).finding == Finding::other_lines);
+  // A Valgrind race whose one site is its headline's stack (its access lines were lost) is not.
+  ObservedReport no_access = report("data-race", {{"x.cpp", 20}}, "DRD");
+  no_access.one_access = false;
+  CHECK(classify(truth, "drd", {no_access}).finding == Finding::other_lines);
   // Found, and something else besides.
   const Classified both = classify(truth, "helgrind",
                                    {report("data-race", {{"x.cpp", 10}, {"x.cpp", 20}}, "Helgrind"),

@@ -321,6 +321,16 @@ TEST_CASE("verdict.tsan_race_with_one_access_still_does_not_match", "[verdict]")
   CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {r}).status == RunVerdict::Status::mismatch);
   r.tool = "AddressSanitizer";
   CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {r}).status == RunVerdict::Status::mismatch);
+  // Nor a Valgrind race whose access lines were lost: its one place is the headline's stack.
+  for (const char* tool : {"DRD", "Helgrind"}) {
+    INFO(tool);
+    Report lost = race(t.file, 4, 5);
+    lost.tool = tool;
+    lost.stack = lost.accesses[0].stack;
+    lost.accesses.clear();
+    CHECK(verdict_of(t, "racy", "tsan", finished("racy"), {lost}).status ==
+          RunVerdict::Status::mismatch);
+  }
   // Nor another Valgrind kind with one stack.
   Report misuse = race(t.file, 4, 5);
   misuse.tool = "DRD";

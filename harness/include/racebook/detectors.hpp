@@ -31,6 +31,7 @@ struct ObservedReport {
   std::string kind;
   std::string tool;
   std::vector<std::pair<std::string, int>> sites;  // file (relative to the source root), line
+  bool one_access = false;  // its one site is the race's one access ("access 1"), not a fallback
 };
 std::vector<ObservedReport> observed_reports(const nlohmann::json& result);
 

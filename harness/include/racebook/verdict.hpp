@@ -43,9 +43,11 @@ std::vector<KeyStack> key_stacks(const Report& report, KeyRoles roles = KeyRoles
 using Place = std::pair<std::string, int>;
 // Are a report's key places (of a report of `tool` and `kind`, already of the expected kind) the
 // marked places? As a multiset; a Helgrind or DRD data race with one access only: that access at
-// either of the two marked places. The one rule of the verdicts and the detector matrix.
+// either of the two marked places. `one_access`: the report really had one access (a race whose
+// access lines were lost has one place too, its headline's stack, and must not match so). The
+// one rule of the verdicts and the detector matrix.
 bool places_match(const std::string& tool, const std::string& kind, std::vector<Place> observed,
-                  std::vector<Place> expected);
+                  std::vector<Place> expected, bool one_access);
 
 struct RunVerdict {
   enum class Status {
