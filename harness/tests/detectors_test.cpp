@@ -81,6 +81,14 @@ TEST_CASE("detectors.check_compares_the_columns_both_have") {
   const std::string extra =
       "## Verdicts\n\n| variant | truth | DRD · gcc 12.2.0 |\n|---|---|---|\n| [a.b](a.md) | clean | false alarm (+ other lines) |\n";
   CHECK(detectors_differences(page, extra).empty());
+  // Only in Helgrind's and DRD's columns: a sanitizer's new extra report is a difference.
+  const std::string found =
+      "## Verdicts\n\n| variant | truth | TSan · gcc 12.2.0 |\n|---|---|---|\n| [a.b](a.md) | data-race | found |\n";
+  const std::string found_and_more =
+      "## Verdicts\n\n| variant | truth | TSan · gcc 12.2.0 |\n|---|---|---|\n"
+      "| [a.b](a.md) | data-race | found (+ other lines) |\n";
+  REQUIRE(detectors_differences(found, found_and_more).size() == 1);
+  CHECK_THAT(detectors_differences(found, found_and_more)[0], Catch::Contains("found (+ other lines)"));
   const std::string changed =
       "## Verdicts\n\n| variant | truth | DRD · gcc 12.2.0 | TSan · clang 19.1.7 |\n|---|---|---|---|\n"
       "| [a.b](a.md) | clean | clean | clean |\n";
