@@ -573,8 +573,12 @@ case "${1:-}" in
     for word in "${test_toolchains[@]}"; do
       use_toolchain "$word"
       for preset in "${toolchain_presets[@]}"; do
-        run_preset "$preset" "$(cxx_build_dir "$preset")" || status=1
-        detector_dirs+=("$(cxx_build_dir "$preset")")
+        dir=$(cxx_build_dir "$preset")
+        # Where that compiler is the preset's own (clang++ is clang++-19 on a newer Debian), the
+        # preset already ran in build/<preset>: not again, and not a second, identical column.
+        [[ " ${detector_dirs[*]} " == *" $dir "* ]] && continue
+        run_preset "$preset" "$dir" || status=1
+        detector_dirs+=("$dir")
         echo
       done
     done
