@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "racebook/expectation.hpp"
-#include <string_view>
 
 namespace racebook {
 namespace {

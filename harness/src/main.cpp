@@ -387,9 +387,6 @@ struct RunOptions {
   int timeout_s = 60, retries = kMaxRetries, repeat = 0;
 };
 
-// The detectors that are Valgrind tools: the program runs under `valgrind --tool=<name>`.
-bool is_valgrind(const std::string& sanitizer) { return racebook::is_valgrind_detector(sanitizer); }
-
 // The whole command line of a run under Valgrind: valgrind, its options, the program, its
 // arguments (the variant).
 std::vector<std::string> valgrind_command(const RunOptions& o) {
@@ -553,7 +550,7 @@ Attempts run_attempts(racebook::RunRequest& request, const RunOptions& o, const 
     if (const int signal = racebook::termination_requested()) racebook::die_of(signal);
     ++t.attempt;
     if (!run_once(request, o.title, t.run, t.reports, in_child, t.no_verdict)) return t;
-    if (is_valgrind(o.sanitizer)) {
+    if (racebook::is_valgrind_detector(o.sanitizer)) {
       const bool finished = t.run.outcome == racebook::RunResult::Outcome::exited ||
                             t.run.outcome == racebook::RunResult::Outcome::signaled;
       const std::string trouble =
@@ -614,7 +611,7 @@ void print_failure(const RunOptions& o, const Attempts& t, const RunCase& c, con
   if (!c.expected->clean) std::cout << " (after " << t.attempt << " run(s))";
   std::cout << '\n';
   for (const auto& p : t.verdict.problems) std::cout << "  - " << p << '\n';
-  if (is_valgrind(o.sanitizer)) {
+  if (racebook::is_valgrind_detector(o.sanitizer)) {
     std::cout << "  Valgrind command of the run:\n    " << joined(valgrind_command(o), " ") << '\n';
   } else {
     std::cout << "  sanitizer options of the run:\n";
@@ -675,7 +672,7 @@ racebook::RunRequest run_request(const RunOptions& o, const racebook::SanitizerO
   request.program = o.program;
   // --warn NoTests makes Catch2 fail when the name selects no variant.
   request.args = {o.variant, "--warn", "NoTests"};
-  if (is_valgrind(o.sanitizer)) {
+  if (racebook::is_valgrind_detector(o.sanitizer)) {
     const auto command = valgrind_command(o);
     request.program = command.front();
     request.args.assign(command.begin() + 1, command.end());
@@ -752,7 +749,7 @@ json run_result(const RunOptions& o, const RunCase& c, const Attempts& t, const 
           {"sanitizer_options", options.env},
           // helgrind and drd: the exact command of every run, and the user's options racebook
           // overrode (docs show the provenance).
-          {"valgrind", is_valgrind(o.sanitizer)
+          {"valgrind", racebook::is_valgrind_detector(o.sanitizer)
                            ? json{{"path", o.valgrind_path},
                                   {"command", valgrind_command(o)},
                                   {"options_overridden", o.valgrind.overridden}}
@@ -817,7 +814,7 @@ int cmd_run(const RunArgs& a) {
   racebook::SanitizerOptions options;
   try {
     options = options_for_runs(o);
-    if (is_valgrind(o.sanitizer)) {
+    if (racebook::is_valgrind_detector(o.sanitizer)) {
       if (const std::string problem = valgrind_for_runs(o); !problem.empty()) {
         return fail_early(result_file, o, kEnvironment, problem);
       }

@@ -1921,13 +1921,7 @@ struct ReportStream::Impl {
           ThreadSection& copy = o->report.threads.emplace_back();
           copy.thread = thread.thread;
           for (const Frame& frame : thread.stack.frames) {
-            Frame& f = o->spares->add_frame(copy.stack.frames);
-            f.index = frame.index;
-            f.function.assign(frame.function);
-            f.file.assign(frame.file);
-            f.line = frame.line;
-            f.column = frame.column;
-            f.module.assign(frame.module);
+            o->spares->add_frame(copy.stack.frames) = frame;  // (a spare's strings keep their capacity)
           }
           break;
         }
