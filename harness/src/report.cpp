@@ -2416,18 +2416,27 @@ bool runtime_failed_to_start(std::string_view log, std::string* what) {
     uncolored = strip_ansi(log);
     log = uncolored;
   }
-  for (const Line& line : split_lines(log)) {
-    // (may_hold_headline first, as the stream does: find_headline on every line took most of
-    // this function's time.)
-    if (may_hold_headline(line.text) && find_headline(line.text).tool != Tool::None) return false;
-    for (std::string_view marker : kMarkers) {
-      if (contains(line.text, marker)) {
-        if (what) *what = std::string(trim(line.text));
-        return true;
-      }
-    }
+  // The first marker in the log, by one memmem per marker: most logs hold none and are not
+  // read line by line (that took as long as parsing the log's reports). A marker holds no
+  // newline, so the line holding the earliest one is the first line that holds any.
+  if (log.empty()) return false;  // (memmem's arguments must not be null)
+  std::size_t first = log.size();
+  for (std::string_view marker : kMarkers) {
+    // Only where it would start no later than the earliest found so far.
+    const std::size_t span = std::min(log.size(), first + marker.size());
+    const void* found = memmem(log.data(), span, marker.data(), marker.size());
+    if (found) first = static_cast<std::size_t>(static_cast<const char*>(found) - log.data());
   }
-  return false;
+  if (first == log.size()) return false;
+  const std::size_t newline = log.find('\n', first);
+  const std::string_view upto = sub(log, 0, newline == std::string_view::npos ? log.size() : newline);
+  const std::vector<Line> lines = split_lines(upto);
+  // A report before the marker, or on its line, means the program ran: a crash, not this.
+  // (may_hold_headline first, as the stream does.)
+  for (const Line& line : lines)
+    if (may_hold_headline(line.text) && find_headline(line.text).tool != Tool::None) return false;
+  if (what) *what = std::string(trim(lines.back().text));
+  return true;
 }
 
 }  // namespace racebook

@@ -633,6 +633,34 @@ TEST_CASE("parser.runtime_failed_to_start", "[parser]") {
   }
 }
 
+TEST_CASE("parser.runtime_failed_to_start_layouts", "[parser]") {
+  // The first message is the one named, wherever the others are in the log.
+  std::string what;
+  CHECK(runtime_failed_to_start("a\n==3==AddressSanitizer: CHECK failed: x\n"
+                                "FATAL: ThreadSanitizer: unexpected memory mapping\n",
+                                &what));
+  CHECK(what == "==3==AddressSanitizer: CHECK failed: x");
+  // A message after a report is a crash of a program that ran: not a start-up failure. On the
+  // same line as a headline, too.
+  const std::string report = "==4==ERROR: AddressSanitizer: SEGV on unknown address 0x0\n"
+                             "    #0 0x1 in main /x.cpp:1:2\n";
+  CHECK_FALSE(runtime_failed_to_start(report + "==4==AddressSanitizer: CHECK failed: y\n"));
+  CHECK_FALSE(runtime_failed_to_start("WARNING: ThreadSanitizer: data race FATAL: ThreadSanitizer x\n"));
+  // Before the report, it is one.
+  CHECK(runtime_failed_to_start("FATAL: ThreadSanitizer: failed to x\n" + report, &what));
+  CHECK(what == "FATAL: ThreadSanitizer: failed to x");
+  // Colors, "\r\n", a CI timestamp, no final newline, the message at the very start or end.
+  CHECK(runtime_failed_to_start("\x1b[1m\x1b[31mFATAL: ThreadSanitizer\x1b[0m: can not mmap\r\n", &what));
+  CHECK(what == "FATAL: ThreadSanitizer: can not mmap");
+  CHECK(runtime_failed_to_start("2026-11-25T10:00:00.123Z ThreadSanitizer: failed to allocate", &what));
+  CHECK(what == "ThreadSanitizer: failed to allocate");
+  CHECK(runtime_failed_to_start("x\nASan runtime does not come first in initial library list", &what));
+  CHECK(what == "ASan runtime does not come first in initial library list");
+  // Part of a message is none; nor is a message split over two lines.
+  CHECK_FALSE(runtime_failed_to_start("FATAL: ThreadSanitize\nr: x\nThreadSanitizer: CHECK\n"));
+  CHECK_FALSE(runtime_failed_to_start("ThreadSanitizer: CHECK faile"));
+}
+
 TEST_CASE("parser.runtime_started_on_normal_logs", "[parser]") {
   for (const std::string& program : normal_logs())
     for (const char* compiler : {"gcc", "clang"}) {
