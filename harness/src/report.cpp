@@ -1414,7 +1414,7 @@ bool may_hold_headline(std::string_view text) {
 #define RACEBOOK_VG_COLD [[gnu::cold, gnu::noinline, gnu::optimize("no-inline")]]
 #endif
 
-// Out-of-line forms of the always-inlined helpers above, for the Valgrind code only (see below).
+// Out-of-line forms of four always-inlined helpers above, for the Valgrind code only (see below).
 [[gnu::noinline]] bool vg_starts(std::string_view s, std::string_view prefix) { return starts_with(s, prefix); }
 [[gnu::noinline]] bool vg_ends(std::string_view s, std::string_view suffix) { return ends_with(s, suffix); }
 [[gnu::noinline]] bool vg_consume(std::string_view& s, std::string_view prefix) { return consume_ci(s, prefix); }
@@ -1422,13 +1422,15 @@ bool may_hold_headline(std::string_view text) {
 
 // Valgrind: Helgrind and DRD (valgrind 3.19; docs in README.md's parse section).
 //
-// Every function of it is cold, never inlined and inlines nothing (optimize("no-inline"); the
-// always-inlined helpers are called through out-of-line vg_* forms), and it instantiates no
-// container template of its own beyond vectors: inlined, or inlining into it, it used up GCC's
-// inlining budget for this file (--param inline-unit-growth), and the sanitizer logs' own path
-// (string_view::substr, to_int, the frame moves) was no longer inlined: 9 % more instructions
-// on a TSan/ASan log (callgrind, 20 MB). With this, sub(), the always_inline on to_int and
-// after_line and the flattened Spares::add_frame: 0.6 % more than before Valgrind was read.
+// Every function of it is cold and never inlined, and inlines nothing but the always_inline
+// helpers of a few instructions (sub, to_int, is_digit, ...: optimize("no-inline") does not
+// override always_inline); the longer starts_with, ends_with, consume_ci and trim are called
+// through the out-of-line vg_* forms above. It instantiates no container template of its own
+// beyond vectors: inlined, or inlining into it, it used up GCC's inlining budget for this file
+// (--param inline-unit-growth), and the sanitizer logs' own path (string_view::substr, to_int,
+// the frame moves) was no longer inlined: 9 % more instructions on a TSan/ASan log (callgrind,
+// 20 MB). With this, sub(), the always_inline on to_int and after_line and the flattened
+// Spares::add_frame: 0.6 % more than before Valgrind was read.
 //
 // Every line Valgrind writes is "==PID== text" (a blank one "==PID== "); its debug lines are
 // "--PID-- text" and are skipped. So only lines with a "==PID==" prefix and a space after it
