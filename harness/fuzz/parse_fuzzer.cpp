@@ -132,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // one in four (drawn from the input): building and dumping nlohmann::json values cost more
   // than parsing the input, and took a quarter of the time when every small input was checked.
   std::string out;
-  out.reserve(8 * size + 4096);  // about what the JSON of a log takes: grown once, if at all
+  out.reserve(8 * size + 4096);  // the JSON of a real log is 2-3 times its size: rarely grown
   racebook::ParseOutputWriter writer(out);
   for (const auto& r : reports) writer.add(r);
   writer.finish();

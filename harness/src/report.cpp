@@ -2435,14 +2435,12 @@ bool runtime_failed_to_start(std::string_view log, std::string* what) {
   // read line by line (that took as long as parsing the log's reports). A marker holds no
   // newline, so the line holding the earliest one is the first line that holds any.
   if (log.empty()) return false;  // (memmem's arguments must not be null)
-  std::size_t first = log.size();
+  std::size_t first = std::string_view::npos;
   for (std::string_view marker : kMarkers) {
-    // Only where it would start no later than the earliest found so far.
-    const std::size_t span = std::min(log.size(), first + marker.size());
-    const void* found = memmem(log.data(), span, marker.data(), marker.size());
-    if (found) first = static_cast<std::size_t>(static_cast<const char*>(found) - log.data());
+    if (const void* found = memmem(log.data(), log.size(), marker.data(), marker.size()))
+      first = std::min(first, static_cast<std::size_t>(static_cast<const char*>(found) - log.data()));
   }
-  if (first == log.size()) return false;
+  if (first == std::string_view::npos) return false;
   const std::size_t newline = log.find('\n', first);
   const std::string_view upto = sub(log, 0, newline == std::string_view::npos ? log.size() : newline);
   const std::vector<Line> lines = split_lines(upto);
