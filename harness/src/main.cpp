@@ -142,6 +142,15 @@ fs::path absolute_path(const std::string& path) {
   return ec ? fs::absolute(path).lexically_normal() : p;
 }
 
+// Whether a start-up failure is the shadow memory layout's, which too much address
+// randomisation causes (google/sanitizers#1716); others (a runtime preloaded out of order, a
+// CHECK) have other causes, and the kernel is not blamed for them.
+bool shadow_layout_failure(std::string_view fatal) {
+  return fatal.find("unexpected memory mapping") != std::string_view::npos ||
+         fatal.find("can not mmap the shadow memory") != std::string_view::npos ||
+         fatal.find("Shadow memory range interleaves") != std::string_view::npos;
+}
+
 // Runs the variant once. When the sanitizer runtime cannot start — notably "FATAL:
 // ThreadSanitizer: unexpected memory mapping" on kernels whose vm.mmap_rnd_bits is above 28
 // (google/sanitizers#1716) — says so, names the fix, and runs it again with address
@@ -175,14 +184,23 @@ bool run_once(racebook::RunRequest& request, const std::string& title, racebook:
       say << "  It failed with address randomisation disabled too, so no verdict is possible "
                    "in this environment.\n  Check that the sanitizer runtime matches the compiler, "
                    "and see the log above.\n";
+      const char* preload = std::getenv("LD_PRELOAD");
+      if (fatal.find("does not come first") != std::string::npos && preload && *preload)
+        say << "  LD_PRELOAD is set (" << preload << "): a library loaded before the sanitizer "
+               "runtime stops it. Unset LD_PRELOAD, or put the runtime first in it.\n";
       return false;
     }
-    say << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
-                 "allows\n  (vm.mmap_rnd_bits = " << racebook::read_first_line("/proc/sys/vm/mmap_rnd_bits")
-              << "; google/sanitizers#1716). Fix the machine with:\n"
-                 "    sudo sysctl vm.mmap_rnd_bits=28\n"
-                 "  Meanwhile racebook runs the variant with address randomisation disabled "
-                 "(personality ADDR_NO_RANDOMIZE, as setarch -R does).\n";
+    if (shadow_layout_failure(fatal)) {
+      say << "  This kernel randomises mmap addresses more than the runtime's shadow layout "
+                   "allows\n  (vm.mmap_rnd_bits = " << racebook::read_first_line("/proc/sys/vm/mmap_rnd_bits")
+                << "; google/sanitizers#1716). Fix the machine with:\n"
+                   "    sudo sysctl vm.mmap_rnd_bits=28\n"
+                   "  Meanwhile racebook runs the variant with address randomisation disabled "
+                   "(personality ADDR_NO_RANDOMIZE, as setarch -R does).\n";
+    } else {
+      say << "  racebook tries once more with address randomisation disabled (personality "
+             "ADDR_NO_RANDOMIZE, as setarch -R does).\n";
+    }
     request.disable_address_randomization = true;
   }
 }
