@@ -316,6 +316,7 @@ void add_variants_command(CLI::App& app, VariantsArgs& a) {
 }
 
 int cmd_variants(const VariantsArgs& a) {
+  racebook::install_termination_handling();  // (as in cmd_run)
   const std::string program = absolute_path(a.program).string();
   const std::string source = absolute_path(a.source).string();
   racebook::CaseFile file;
@@ -807,6 +808,11 @@ int judge_runs(const RunOptions& o, const RunCase& c, const racebook::SanitizerO
 }
 
 int cmd_run(const RunArgs& a) {
+  // Only the commands that start case programs (run, variants) handle SIGINT, SIGTERM and
+  // SIGHUP: they end a run by killing everything the program started, then the harness dies of
+  // the signal. The other commands keep the default dispositions: a handler that only notes the
+  // signal made `parse -` of a log that never ends ignore Ctrl-C.
+  racebook::install_termination_handling();
   const auto started = std::chrono::steady_clock::now();
   RunOptions o = run_names(a);
   ResultFile result_file;
@@ -1437,9 +1443,6 @@ int dispatch(int argc, char** argv, std::string& command) {
 // Exit statuses: 0 pass, 1 a verdict failed, 2 usage (a bad argument or input), 3 environment
 // (the machine or the build cannot give a verdict), 4 a bug in racebook itself.
 int main(int argc, char** argv) {
-  // The harness is the subreaper of everything a case program starts, and SIGINT, SIGTERM and
-  // SIGHUP end a run by killing all of it before the harness dies of the signal.
-  racebook::install_termination_handling();
   std::string command;  // the command being run, once known: usage errors point at its --help
   try {
     return dispatch(argc, argv, command);

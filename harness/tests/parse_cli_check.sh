@@ -71,5 +71,26 @@ status=$?
 [ "$status" -eq 3 ] && grep -q "no such dir" "$work/err" && [ ! -s "$work/out" ] ||
   fail "an unwritable baseline: exit $status, output $(wc -c < "$work/out") bytes, $(cat "$work/err")"
 
+# SIGTERM (and Ctrl-C's SIGINT) end a parse of a log that never ends: the process dies of the
+# signal, as any filter does, instead of reading on. (SIGTERM here: a background job of a
+# non-interactive shell starts with SIGINT ignored.)
+mkfifo "$work/endless"
+( printf 'WARNING: ThreadSanitizer: data race (pid=1)\n'; while :; do echo "    #0 0x1 in f /x.cpp:1:2"; done ) > "$work/endless" &
+writer=$!
+"$harness" parse - < "$work/endless" > /dev/null 2>&1 &
+parser=$!
+sleep 1
+kill -TERM "$parser"
+for _ in $(seq 50); do kill -0 "$parser" 2>/dev/null || break; sleep 0.2; done
+if kill -0 "$parser" 2>/dev/null; then
+  fail "parse of an endless log ignored SIGTERM for 10 s"
+  kill -KILL "$parser"
+fi
+wait "$parser"
+status=$?
+[ "$status" -eq 143 ] || fail "parse of an endless log, sent SIGTERM: exit $status, not 143 (killed by SIGTERM)"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+
 [ "$failures" -eq 0 ] && echo "parse_cli_check: all checks passed"
 exit $((failures > 0))
